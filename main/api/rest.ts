@@ -1,0 +1,128 @@
+/**
+ * The REST transport: one route per contract operation, generated — validation,
+ * authentication and error rendering are the same for all of them. Bad input is always
+ * a 4xx `{"error": {"code", "message", "field"}}`; a 500 means a bug, and is logged.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { API_PREFIX, type OperationDef, type OperationHandlers, type OperationName, operations } from '../contract/operations';
+import { ApiError } from '../errors';
+import type { Logger } from '../logger';
+import { constantTimeEqual } from '../security/tokens';
+import { InvalidCursorError } from '../store/cursor';
+import { buildOpenApi } from './openapi';
+
+/** JSON bodies carry qbXML batches; generous, but bounded. */
+const JSON_LIMIT = '64mb';
+
+export interface RestOptions {
+  handlers: OperationHandlers;
+  apiToken: string;
+  logger: Logger;
+  productVersion: string;
+  baseUrl: () => string;
+}
+
+const toExpressPath = (path: string) => API_PREFIX + path.replace(/\{(\w+)\}/g, ':$1');
+
+function send(res: Response, status: number, code: string, message: string, field: string | null = null): void {
+  res.status(status).json({ error: { code, message, field } });
+}
+
+/** The first zod issue, as an API error naming the field (body fields by their path). */
+function fromZod(err: z.ZodError, where: 'params' | 'query' | 'body'): ApiError {
+  const issue = err.issues[0] as z.core.$ZodIssue;
+  let path = issue.path.map(String);
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    path = [...path, ...issue.keys];
+    message = `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+  }
+  const field = path.join('.') || (where === 'body' ? 'body' : null);
+  const label = field ?? where;
+  // A path that names nothing valid (e.g. an unknown metricId) is a missing resource.
+  if (where === 'params') return new ApiError(404, 'not_found', `${label}: ${message}`, field);
+  return new ApiError(400, 'invalid_field', `${label}: ${message}`, field);
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'params' | 'query' | 'body'): T | undefined {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, where);
+  return result.data;
+}
+
+export function createRestApp(options: RestOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
+    res.json(buildOpenApi(options.productVersion, options.baseUrl()));
+  });
+
+  app.use(API_PREFIX, express.json({ limit: JSON_LIMIT, type: () => true }));
+
+  const authenticated = (req: Request): boolean => {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m !== null && constantTimeEqual(m[1] as string, options.apiToken);
+  };
+
+  const routes = new Map<string, string[]>();
+  for (const [name, def] of Object.entries(operations) as [OperationName, OperationDef][]) {
+    const path = toExpressPath(def.path);
+    routes.set(path, [...(routes.get(path) ?? []), def.method]);
+    const handler = options.handlers[name] as (input: unknown) => unknown;
+    app[def.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path, async (req, res, next) => {
+      try {
+        if (def.auth && !authenticated(req)) {
+          res.setHeader('WWW-Authenticate', 'Bearer');
+          return send(res, 401, 'unauthorized', 'Send the API token as "Authorization: Bearer <token>"; it is in the api-token file of the data folder.', 'Authorization');
+        }
+        if (def.body && req.headers['content-type'] !== undefined && !/^application\/json\b/i.test(req.headers['content-type'])) {
+          return send(res, 415, 'unsupported_media_type', 'Send the body as application/json.', 'Content-Type');
+        }
+        const params = parse(def.params, req.params, 'params') ?? {};
+        const query = parse(def.query ? def.query.strict() : z.object({}).strict(), req.query, 'query') ?? {};
+        const input: Record<string, unknown> = { ...params, ...query };
+        if (def.body) input.body = parse(def.body, req.body ?? {}, 'body');
+        const output = await handler(input);
+        if (def.status === 204) return void res.status(204).end();
+        if (def.rawContentType) {
+          res.status(def.status).type(def.rawContentType);
+          if (typeof output === 'string') return void res.send(output);
+          for (const chunk of output as Iterable<string>) {
+            if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+          }
+          return void res.end();
+        }
+        res.status(def.status).json(output);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+
+  // Unknown paths, and known paths with the wrong method.
+  app.use(API_PREFIX, (req, res) => {
+    const match = [...routes.entries()].find(([path]) => new RegExp('^' + path.replace(/:\w+/g, '[^/]+') + '/?$').test(API_PREFIX + req.path));
+    if (match) {
+      res.setHeader('Allow', match[1].join(', '));
+      return send(res, 405, 'method_not_allowed', `${req.method} is not supported here; use ${match[1].join(' or ')}.`);
+    }
+    send(res, 404, 'not_found', `There is no ${req.method} ${API_PREFIX}${req.path}. See ${API_PREFIX}/openapi.json.`);
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ApiError) return send(res, err.status, err.code, err.message, err.field);
+    if (err instanceof InvalidCursorError) return send(res, 400, 'invalid_cursor', err.message, 'cursor');
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') return send(res, 400, 'invalid_json', `The body is not valid JSON: ${e.message}`, 'body');
+    if (e.type === 'entity.too.large') return send(res, 413, 'body_too_large', `The body is larger than ${JSON_LIMIT}.`, 'body');
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return send(res, e.status, 'bad_request', e.message ?? 'Bad request.');
+    options.logger.error('API request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    send(res, 500, 'internal', 'The companion hit an unexpected problem; it has been logged.');
+  });
+  return app;
+}

@@ -1,0 +1,175 @@
+/**
+ * The composition root: builds the whole companion from its options — store, services,
+ * QBWC endpoint, REST API — and runs it. Everything is passed in; nothing is global,
+ * so a test builds a complete companion in a temporary folder.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pkg from '../package.json';
+import { createGuard } from './api/guards';
+import { interactivePage, supportPage } from './api/pages';
+import { createRestApp } from './api/rest';
+import { createRequestHandler, QBWC_PATH } from './api/server';
+import type { OperationHandlers } from './contract/operations';
+import { DomainEvents } from './events';
+import { createLogger, type Logger } from './logger';
+import { createSoapEndpoint } from './qbwc/endpoint';
+import { QbwcService } from './qbwc/service';
+import { loadOrCreateApiToken } from './security/tokens';
+import { createHandlers, type Services } from './services/handlers';
+import { HistoryService } from './services/history';
+import { InstanceService } from './services/instances';
+import { RequestService } from './services/requests';
+import { Settings } from './settings';
+import { Store } from './store';
+import type { Durability } from './store/db';
+
+export const PRODUCT_NAME = 'QBWC Companion';
+export const PRODUCT_VERSION: string = pkg.version;
+export const DEFAULT_PORT = 8520;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** The per-user folder the desktop app also uses (Electron's userData for this product name). */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.QBWC_COMPANION_DATA_DIR) return env.QBWC_COMPANION_DATA_DIR;
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', PRODUCT_NAME);
+  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), PRODUCT_NAME);
+}
+
+export interface CompanionOptions {
+  dataDir: string;
+  /** Default 8520; 0 picks any free port (the QWC files then change with every start). */
+  port?: number;
+  /** Default 127.0.0.1 (then also [::1], as Windows may resolve localhost to IPv6 first). */
+  host?: string;
+  now?: () => number;
+  logger?: Logger;
+  /** Largest SOAP request accepted; default 512 MiB (QBWC posts whole query results). */
+  maxBodyBytes?: number;
+  durability?: Durability;
+  /** How often idle sessions are swept; default one minute. */
+  sweepIntervalMs?: number;
+  /** Responses up to this many bytes are returned inline by GET /requests/{id}; default 8 MiB. */
+  inlineResponseBytes?: number;
+}
+
+/** The core without its network listeners: what the CLI uses for one-shot commands. */
+export interface Core {
+  store: Store;
+  events: DomainEvents;
+  settings: Settings;
+  services: Services;
+  handlers: OperationHandlers;
+  qbwc: QbwcService;
+  publicBaseUrl: () => string;
+}
+
+export function createCore(options: CompanionOptions, port: () => number): Core {
+  const now = options.now ?? Date.now;
+  const store = Store.open(options.dataDir, { durability: options.durability });
+  const events = new DomainEvents();
+  const settings = new Settings(store.settings);
+  const publicBaseUrl = () => `http://localhost:${port()}`;
+  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION });
+  const services: Services = {
+    instances: new InstanceService({ store, events, now, publicBaseUrl, productName: PRODUCT_NAME }),
+    requests: new RequestService({ store, events, now, inlineResponseBytes: options.inlineResponseBytes ?? 8 * 1024 * 1024 }),
+    history: new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION }),
+    settings,
+  };
+  return { store, events, settings, services, handlers: createHandlers(services), qbwc, publicBaseUrl };
+}
+
+export interface Companion extends Core {
+  /** Where the server listens, e.g. http://127.0.0.1:8520 */
+  url: string;
+  port: number;
+  apiToken: string;
+  stop(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startCompanion(options: CompanionOptions): Promise<Companion> {
+  const logger = options.logger ?? createLogger((line) => process.stderr.write(line));
+  const host = options.host ?? DEFAULT_HOST;
+  let port = options.port ?? DEFAULT_PORT;
+  const core = createCore(options, () => port);
+  const { store, qbwc } = core;
+  try {
+    qbwc.recoverAfterRestart();
+    const apiToken = loadOrCreateApiToken(options.dataDir);
+    const handler = createRequestHandler({
+      guard: createGuard(() => port),
+      soap: createSoapEndpoint(qbwc, {
+        maxBodyBytes: options.maxBodyBytes ?? 512 * 1024 * 1024,
+        endpointUrl: () => `${core.publicBaseUrl()}${QBWC_PATH}`,
+        logger,
+      }),
+      support: supportPage(PRODUCT_NAME, PRODUCT_VERSION),
+      interactive: interactivePage(qbwc),
+      rest: createRestApp({
+        handlers: core.handlers,
+        apiToken,
+        logger,
+        productVersion: PRODUCT_VERSION,
+        baseUrl: () => `${core.publicBaseUrl()}/api/v1`,
+      }),
+    });
+    const servers: http.Server[] = [];
+    const newServer = () => {
+      // No request timeout: QBWC may take minutes to upload a large response.
+      const s = http.createServer({ requestTimeout: 0, keepAliveTimeout: 30_000 }, handler);
+      servers.push(s);
+      return s;
+    };
+    port = await listen(newServer(), port, host);
+    if (host === DEFAULT_HOST) {
+      await listen(newServer(), port, '::1').catch(() => servers.pop()); // no IPv6 loopback: fine
+    }
+    const sweep = setInterval(() => {
+      try {
+        qbwc.expireIdle();
+      } catch (err) {
+        logger.error('Session sweep failed', { error: String(err) });
+      }
+    }, options.sweepIntervalMs ?? 60_000);
+    sweep.unref();
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info('QBWC Companion started', { url, dataDir: options.dataDir, version: PRODUCT_VERSION });
+    return {
+      ...core,
+      url,
+      port,
+      apiToken,
+      async stop() {
+        clearInterval(sweep);
+        await Promise.all(
+          servers.map(
+            (s) =>
+              new Promise<void>((resolve) => {
+                s.close(() => resolve());
+                s.closeAllConnections();
+              }),
+          ),
+        );
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

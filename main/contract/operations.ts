@@ -1,0 +1,266 @@
+/**
+ * Every operation the companion exposes — to cloud apps over REST, to the desktop UI
+ * over IPC, to scripts through the CLI — declared once. Handlers receive one input
+ * object (path parameters, query and body merged, already validated) and return the
+ * output; transports only translate.
+ */
+import { z } from 'zod';
+import { settingsSchema } from '../settings';
+import {
+  METRIC_IDS,
+  eventSchema,
+  healthSchema,
+  instanceCreateSchema,
+  instancePatchSchema,
+  instanceReplaceSchema,
+  instanceSchema,
+  isoDateTime,
+  metricSchema,
+  page,
+  pageQuery,
+  qwcValidationSchema,
+  requestCreateSchema,
+  requestSchema,
+  requestStatusSchema,
+  requestSummarySchema,
+  sessionSchema,
+} from './schemas';
+
+/** Where the REST transport mounts the operations. */
+export const API_PREFIX = '/api/v1';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface OperationDef {
+  method: HttpMethod;
+  /** Relative to /api/v1; `{name}` marks a path parameter. */
+  path: string;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The success response body; omitted for 204. */
+  output?: z.ZodType;
+  /** Non-JSON success responses (e.g. the QWC file) carry this content type. */
+  rawContentType?: string;
+  status: 200 | 201 | 202 | 204;
+  /** False only for the health check and the OpenAPI document. */
+  auth: boolean;
+}
+
+const instanceId = z.object({ instanceId: z.string().min(1).max(100) });
+const requestId = z.object({ requestId: z.string().min(1).max(100) });
+
+export const operations = {
+  listInstances: {
+    method: 'GET',
+    path: '/instances',
+    summary: 'List company connections (instances).',
+    output: z.object({ data: z.array(instanceSchema) }),
+    status: 200,
+    auth: true,
+  },
+  createInstance: {
+    method: 'POST',
+    path: '/instances',
+    summary: 'Create an instance: a Web Connector user for one company file.',
+    body: instanceCreateSchema,
+    output: instanceSchema,
+    status: 201,
+    auth: true,
+  },
+  getInstance: {
+    method: 'GET',
+    path: '/instances/{instanceId}',
+    summary: 'Get an instance.',
+    params: instanceId,
+    output: instanceSchema,
+    status: 200,
+    auth: true,
+  },
+  replaceInstance: {
+    method: 'PUT',
+    path: '/instances/{instanceId}',
+    summary: 'Replace an instance\'s settings (omit password to keep it).',
+    params: instanceId,
+    body: instanceReplaceSchema,
+    output: instanceSchema,
+    status: 200,
+    auth: true,
+  },
+  updateInstance: {
+    method: 'PATCH',
+    path: '/instances/{instanceId}',
+    summary: 'Change some of an instance\'s settings.',
+    params: instanceId,
+    body: instancePatchSchema,
+    output: instanceSchema,
+    status: 200,
+    auth: true,
+  },
+  deleteInstance: {
+    method: 'DELETE',
+    path: '/instances/{instanceId}',
+    summary: 'Delete an instance; its queued requests are cancelled, its history is kept.',
+    params: instanceId,
+    status: 204,
+    auth: true,
+  },
+  forgetCompany: {
+    method: 'DELETE',
+    path: '/instances/{instanceId}/company',
+    summary: 'Forget the company file the instance learned, so the next session may use another.',
+    params: instanceId,
+    output: instanceSchema,
+    status: 200,
+    auth: true,
+  },
+  getInstanceQwc: {
+    method: 'GET',
+    path: '/instances/{instanceId}/qwc',
+    summary: 'The QWC file to add this instance to QuickBooks Web Connector.',
+    params: instanceId,
+    output: z.string(),
+    rawContentType: 'application/xml',
+    status: 200,
+    auth: true,
+  },
+  enqueueRequest: {
+    method: 'POST',
+    path: '/instances/{instanceId}/requests',
+    summary: 'Queue qbXML for QuickBooks. The companion sets the version, onError (if absent) and requestIDs.',
+    params: instanceId,
+    body: requestCreateSchema,
+    output: z.object({ requestId: z.string(), status: requestStatusSchema }),
+    status: 202,
+    auth: true,
+  },
+  listRequests: {
+    method: 'GET',
+    path: '/instances/{instanceId}/requests',
+    summary: 'Requests of an instance, newest first.',
+    params: instanceId,
+    query: z.object({ status: requestStatusSchema.optional(), ...pageQuery }),
+    output: page(requestSummarySchema),
+    status: 200,
+    auth: true,
+  },
+  getRequest: {
+    method: 'GET',
+    path: '/requests/{requestId}',
+    summary: 'A request: its status and, when done, QuickBooks\' response.',
+    params: requestId,
+    output: requestSchema,
+    status: 200,
+    auth: true,
+  },
+  getRequestResponse: {
+    method: 'GET',
+    path: '/requests/{requestId}/response',
+    summary: 'The raw qbXML response of a request, however large.',
+    params: requestId,
+    output: z.string(),
+    rawContentType: 'application/xml',
+    status: 200,
+    auth: true,
+  },
+  cancelRequest: {
+    method: 'POST',
+    path: '/requests/{requestId}/cancel',
+    summary: 'Cancel a queued request (or give up on one whose outcome is unknown).',
+    params: requestId,
+    output: requestSummarySchema,
+    status: 200,
+    auth: true,
+  },
+  listSessions: {
+    method: 'GET',
+    path: '/instances/{instanceId}/sessions',
+    summary: 'Web Connector sessions of an instance, newest first.',
+    params: instanceId,
+    query: z.object(pageQuery),
+    output: page(sessionSchema),
+    status: 200,
+    auth: true,
+  },
+  listEvents: {
+    method: 'GET',
+    path: '/instances/{instanceId}/events',
+    summary: 'The event log of an instance, newest first; filter by time and action ("session.*" matches a prefix).',
+    params: instanceId,
+    query: z.object({
+      fromTime: isoDateTime.optional(),
+      toTime: isoDateTime.optional(),
+      action: z.string().max(100).optional(),
+      ...pageQuery,
+    }),
+    output: page(eventSchema),
+    status: 200,
+    auth: true,
+  },
+  getMetric: {
+    method: 'GET',
+    path: '/instances/{instanceId}/metrics/{metricId}',
+    summary: `A metric over time: ${METRIC_IDS.join(', ')}.`,
+    params: z.object({ instanceId: z.string().min(1).max(100), metricId: z.enum(METRIC_IDS) }),
+    query: z.object({ fromTime: isoDateTime, toTime: isoDateTime }),
+    output: metricSchema,
+    status: 200,
+    auth: true,
+  },
+  getSettings: {
+    method: 'GET',
+    path: '/settings',
+    summary: 'Companion-wide settings.',
+    output: settingsSchema,
+    status: 200,
+    auth: true,
+  },
+  updateSettings: {
+    method: 'PATCH',
+    path: '/settings',
+    summary: 'Change companion-wide settings.',
+    body: settingsSchema.partial(),
+    output: settingsSchema,
+    status: 200,
+    auth: true,
+  },
+  validateQwc: {
+    method: 'POST',
+    path: '/qwc/validate',
+    summary: 'Check a QWC file the way QuickBooks Web Connector does.',
+    body: z.object({ qwc: z.string().min(1).max(1_000_000) }).strict(),
+    output: qwcValidationSchema,
+    status: 200,
+    auth: true,
+  },
+  getHealth: {
+    method: 'GET',
+    path: '/health',
+    summary: 'Liveness and a few counts.',
+    output: healthSchema,
+    status: 200,
+    auth: false,
+  },
+} as const satisfies Record<string, OperationDef>;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : unknown;
+type InferObj<T> = T extends z.ZodType ? z.infer<T> : object;
+
+/** The merged, validated input of an operation. */
+export type OperationInput<K extends OperationName> = InferObj<Operations[K] extends { params: infer P } ? P : undefined> &
+  InferObj<Operations[K] extends { query: infer Q } ? Q : undefined> &
+  (Operations[K] extends { body: infer B } ? { body: Infer<B> } : object);
+
+export type OperationOutput<K extends OperationName> = Operations[K] extends { rawContentType: string }
+  ? string | Iterable<string> // raw bodies may be streamed in chunks
+  : Operations[K] extends { output: infer O }
+    ? Infer<O>
+    : void;
+
+export type OperationHandlers = {
+  [K in OperationName]: (input: OperationInput<K>) => OperationOutput<K> | Promise<OperationOutput<K>>;
+};

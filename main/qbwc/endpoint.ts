@@ -1,0 +1,148 @@
+/**
+ * The HTTP side of the QBWC endpoint: POST /qbwc streams the body once from the socket
+ * through the SOAP decoder into the service; GET /qbwc?wsdl serves the WSDL. It runs on
+ * Node's http server directly (not through express) because it is the hot path.
+ *
+ * Every failure becomes a SOAP 1.1 Fault with HTTP 500 and the server stays up. Protocol
+ * outcomes (unknown ticket, wrong company, no work) are not faults: they are answered
+ * through return values, as the Web Connector expects.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import type { Logger } from '../logger';
+import type { QbwcParams, QbwcResult } from './methods';
+import { type DecodedRequest, SoapFault, SoapRequestDecoder } from './soap/decode';
+import { encodeFault, encodeResult, SOAP_CONTENT_TYPE } from './soap/encode';
+import { buildWsdl } from './soap/wsdl';
+import type { CallContext, QbwcService } from './service';
+import { ResponseIngest } from './response-ingest';
+
+export interface SoapEndpointOptions {
+  /** Largest request body accepted, in bytes. QBWC sends a whole query result in one call. */
+  maxBodyBytes: number;
+  /** The endpoint's public URL, for the WSDL's soap:address. */
+  endpointUrl: () => string;
+  logger: Logger;
+}
+
+const CHARSETS: Record<string, BufferEncoding> = {
+  'utf-8': 'utf8',
+  utf8: 'utf8',
+  'iso-8859-1': 'latin1',
+  latin1: 'latin1',
+  'us-ascii': 'latin1',
+};
+
+export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOptions) {
+  const connections = new WeakMap<Socket, CallContext['connection']>();
+
+  const send = (res: ServerResponse, status: number, body: string, contentType = SOAP_CONTENT_TYPE) => {
+    res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const fault = (req: IncomingMessage, res: ServerResponse, err: SoapFault) => {
+    options.logger.warn('SOAP request refused', { reason: err.message });
+    if (!req.complete) {
+      // Stop reading a body we refused; close the connection after answering.
+      res.setHeader('Connection', 'close');
+      req.resume();
+    }
+    send(res, 500, encodeFault(err.faultCode, err.message));
+  };
+
+  async function dispatch(call: DecodedRequest, ctx: CallContext, response: ResponseIngest | undefined): Promise<QbwcResult> {
+    const p = call.params;
+    switch (call.method) {
+      case 'serverVersion':
+      case 'getServerVersion':
+        return service.serverVersion();
+      case 'clientVersion':
+        return service.clientVersion(p, ctx);
+      case 'authenticate':
+        return service.authenticate(p, ctx);
+      case 'sendRequestXML':
+        return service.sendRequestXML(p);
+      case 'receiveResponseXML':
+        return service.receiveResponseXML(p, response ?? service.openResponseSink(p));
+      case 'connectionError':
+        return service.connectionError(p);
+      case 'getLastError':
+        return service.getLastError(p);
+      case 'closeConnection':
+        return service.closeConnection(p);
+      case 'getInteractiveURL':
+        return service.getInteractiveURL(p);
+      case 'interactiveDone':
+        return service.interactiveDone(p);
+      case 'interactiveRejected':
+        return service.interactiveRejected(p);
+    }
+  }
+
+  async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > options.maxBodyBytes) {
+      throw new SoapFault('Client', `The request is larger than the ${options.maxBodyBytes}-byte limit.`);
+    }
+    const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase() ?? 'utf-8';
+    const encoding = CHARSETS[charset];
+    if (!encoding) throw new SoapFault('Client', `Unsupported charset "${charset}"; send UTF-8.`);
+
+    let response: ResponseIngest | undefined;
+    const decoder = new SoapRequestDecoder((method, field, soFar: QbwcParams) => {
+      if (method !== 'receiveResponseXML' || field !== 'response') return undefined;
+      response = service.openResponseSink(soFar);
+      return response;
+    });
+    const text = new StringDecoder(encoding);
+    let received = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > options.maxBodyBytes) {
+          throw new SoapFault('Client', `The request is larger than the ${options.maxBodyBytes}-byte limit.`);
+        }
+        decoder.write(text.write(chunk));
+      }
+      decoder.write(text.end());
+    } catch (err) {
+      decoder.abort();
+      throw err;
+    }
+    const call = decoder.end();
+    const socket = req.socket;
+    let connection = connections.get(socket);
+    if (!connection) connections.set(socket, (connection = {}));
+    const ctx: CallContext = { ipAddress: socket.remoteAddress ?? null, connection };
+    const result = await dispatch(call, ctx, response);
+    send(res, 200, encodeResult(call.method, result, call.style));
+  }
+
+  return function soapEndpoint(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.searchParams.has('wsdl') || url.search.toLowerCase() === '?wsdl') {
+        send(res, 200, buildWsdl(options.endpointUrl()));
+      } else {
+        send(res, 200, 'QBWC Companion: QuickBooks Web Connector endpoint. Add this service to the Web Connector with its QWC file.\n', 'text/plain; charset=utf-8');
+      }
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'GET, HEAD, POST');
+      send(res, 405, encodeFault('Client', 'Use POST for SOAP calls.'));
+      return;
+    }
+    handlePost(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof SoapFault) return fault(req, res, err);
+      options.logger.error('SOAP call failed', { error: err instanceof Error ? err.stack : String(err) });
+      fault(req, res, new SoapFault('Server', 'QBWC Companion could not process this call; it has been logged.'));
+    });
+  };
+}

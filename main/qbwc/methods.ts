@@ -1,0 +1,65 @@
+/**
+ * The QBWC callback methods, as QuickBooks Web Connector's WSDL declares them
+ * (Programmer's Guide v2.0 ch.10; parameter names are significant on the wire).
+ * One table drives the SOAP decoder's validation, the encoder and the WSDL.
+ */
+
+export const QBWC_NAMESPACE = 'http://developer.intuit.com/';
+
+export type ParamType = 'string' | 'int';
+export type ResultType = 'string' | 'int' | 'stringArray';
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly type: ParamType;
+  /** A missing required element is a SOAP fault; an empty one is an (empty) value. */
+  readonly required: boolean;
+}
+
+export interface MethodSpec {
+  readonly params: readonly ParamSpec[];
+  readonly result: ResultType;
+}
+
+const str = (name: string, required = false): ParamSpec => ({ name, type: 'string', required });
+const int = (name: string): ParamSpec => ({ name, type: 'int', required: true });
+
+export const QBWC_METHODS = {
+  // Real QBWC sends an empty <serverVersion/>; some WSDLs declare strVersion, which we ignore.
+  serverVersion: { params: [], result: 'string' },
+  clientVersion: { params: [str('strVersion', true)], result: 'string' },
+  authenticate: { params: [str('strUserName', true), str('strPassword', true)], result: 'stringArray' },
+  sendRequestXML: {
+    params: [
+      str('ticket', true),
+      str('strHCPResponse'),
+      str('strCompanyFileName'),
+      str('qbXMLCountry'),
+      int('qbXMLMajorVers'),
+      int('qbXMLMinorVers'),
+    ],
+    result: 'string',
+  },
+  receiveResponseXML: {
+    params: [str('ticket', true), str('response'), str('hresult'), str('message')],
+    result: 'int',
+  },
+  connectionError: { params: [str('ticket', true), str('hresult'), str('message')], result: 'string' },
+  getLastError: { params: [str('ticket', true)], result: 'string' },
+  closeConnection: { params: [str('ticket', true)], result: 'string' },
+  getInteractiveURL: { params: [str('wcTicket', true), str('sessionID')], result: 'string' },
+  interactiveDone: { params: [str('wcTicket', true)], result: 'string' },
+  interactiveRejected: { params: [str('wcTicket', true), str('reason')], result: 'string' },
+  getServerVersion: { params: [str('ticket')], result: 'string' },
+} as const satisfies Record<string, MethodSpec>;
+
+export type QbwcMethod = keyof typeof QBWC_METHODS;
+
+export function isQbwcMethod(name: string): name is QbwcMethod {
+  return Object.prototype.hasOwnProperty.call(QBWC_METHODS, name);
+}
+
+/** Parameter values by name; ints are decoded to numbers. */
+export type QbwcParams = Record<string, string | number>;
+
+export type QbwcResult = string | number | readonly string[];

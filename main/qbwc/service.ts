@@ -1,0 +1,574 @@
+/**
+ * The QBWC callbacks: one method per SOAP operation, each a short transaction against
+ * the store. Sessions live in SQLite keyed by the hash of their ticket, so a restart
+ * loses nothing; whatever a method returns to the Web Connector was committed first.
+ */
+import { randomUUID } from 'node:crypto';
+import { classifyHresult } from '../qbxml/errors';
+import { stampRequest, requestIdOf } from '../qbxml/envelope';
+import { parseHcp } from '../qbxml/hcp';
+import { negotiateVersion } from '../qbxml/version';
+import { decideOutcome, progressPercent, recoveryStatus, REQUEUED_ERROR, UNKNOWN_OUTCOME_ERROR } from '../queue/policy';
+import { decoyHash, verifyPassword } from '../security/passwords';
+import { hashTicket, newTicket } from '../security/tokens';
+import type { Settings } from '../settings';
+import type { Store } from '../store';
+import type { SessionPatch } from '../store/sessions';
+import type { HostInfo, Instance, QueuedRequest, Session, SessionStatus } from '../store/types';
+import type { DomainEvents } from '../events';
+import { clientVersionAnswer } from './client-version';
+import { checkCompany, observedCompany } from './company-guard';
+import { messages } from './messages';
+import type { QbwcParams } from './methods';
+import { ResponseIngest } from './response-ingest';
+
+export interface QbwcServiceDeps {
+  store: Store;
+  settings: Settings;
+  events: DomainEvents;
+  now: () => number;
+  /** e.g. http://localhost:8520 — for the interactive-mode page. */
+  publicBaseUrl: () => string;
+  productVersion: string;
+}
+
+/** Per-connection facts that arrive before authenticate (QBWC sends clientVersion first). */
+export interface CallContext {
+  ipAddress: string | null;
+  connection: { clientVersion?: string };
+}
+
+/** Failed logins allowed before each further one locks the username for a while. */
+const FREE_FAILURES = 3;
+const MAX_LOCK_MS = 15 * 60_000;
+
+const str = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
+
+type Live = { ok: true; session: Session; instance: Instance } | { ok: false; session: Session | undefined };
+
+export class QbwcService {
+  constructor(private readonly deps: QbwcServiceDeps) {}
+
+  private get store(): Store {
+    return this.deps.store;
+  }
+
+  serverVersion(): string {
+    return `QBWC Companion ${this.deps.productVersion}`;
+  }
+
+  clientVersion(p: QbwcParams, ctx: CallContext): string {
+    const version = str(p.strVersion);
+    ctx.connection.clientVersion = version;
+    const s = this.deps.settings.get();
+    const answer = clientVersionAnswer(version, {
+      minimumVersion: s.minimumClientVersion,
+      belowMinimum: s.belowMinimumAnswer,
+    });
+    if (answer) {
+      this.store.events.append({
+        clientId: null,
+        timestamp: this.deps.now(),
+        user: 'qbwc',
+        action: 'qbwc.clientVersion',
+        detail: `Web Connector ${version}`,
+        result: answer,
+        sessionId: null,
+        requestId: null,
+      });
+    }
+    return answer;
+  }
+
+  async authenticate(p: QbwcParams, ctx: CallContext): Promise<string[]> {
+    const username = str(p.strUserName);
+    const password = str(p.strPassword);
+    const lock = this.store.authFailures.get(username);
+    const instance = this.store.instances.byUsername(username);
+    let valid = false;
+    const locked = lock.lockedUntil > this.deps.now();
+    if (!locked) {
+      // Check a decoy hash for unknown users so the answer takes as long either way.
+      valid = (await verifyPassword(password, instance?.passwordHash ?? (await decoyHash()))) && instance !== undefined;
+    }
+    const ticket = newTicket();
+    const now = this.deps.now();
+    return this.store.transaction(() => {
+      // Re-read: the instance may have changed while the hash was computed.
+      const current = valid ? this.store.instances.byUsername(username) : instance;
+      let status: SessionStatus;
+      let slot1: string;
+      let expected = 0;
+      if (!valid || !current) {
+        status = 'rejected';
+        slot1 = 'nvu';
+        if (!locked) this.recordFailure(username, now);
+      } else {
+        this.store.authFailures.clear(username);
+        this.expireIdleSessions(current.id, now);
+        if (this.store.sessions.activeFor(current.id).length > 0) {
+          status = 'busy';
+          slot1 = 'busy';
+        } else if (!this.store.requests.hasReady(current.id, now)) {
+          status = 'no_work';
+          slot1 = 'none';
+        } else {
+          status = 'active';
+          slot1 = current.qbdPath ?? '';
+          expected = this.store.requests.countQueued(current.id);
+        }
+      }
+      const sessionId = randomUUID();
+      this.store.sessions.insert({
+        id: sessionId,
+        ticketHash: hashTicket(ticket),
+        instanceId: current?.id ?? null,
+        user: username.slice(0, 200),
+        status,
+        authResult: slot1 === '' || status === 'active' ? 'ok' : slot1,
+        ipAddress: ctx.ipAddress,
+        clientVersion: ctx.connection.clientVersion ?? null,
+        expectedTotal: expected,
+        now,
+        endedAt: status === 'active' ? null : now,
+      });
+      if (locked) {
+        this.store.sessions.update(sessionId, { lastError: messages.locked(Math.ceil((lock.lockedUntil - now) / 60_000)) });
+      }
+      this.log(current ?? null, username, 'session.authenticate', status === 'rejected' && locked ? 'locked' : status, {
+        sessionId,
+        detail: ctx.connection.clientVersion ? `Web Connector ${ctx.connection.clientVersion}` : null,
+      });
+      if (status === 'active') this.deps.events.emit('session.started', { sessionId, instanceId: (current as Instance).id });
+      // Always four strings: QBWC indexes authRet positionally.
+      const postpone = status === 'no_work' || status === 'busy' ? current?.postponeSeconds : null;
+      const minRun = current?.minRunEverySeconds;
+      return [ticket, slot1, postpone ? String(postpone) : '', minRun ? String(minRun) : ''];
+    });
+  }
+
+  sendRequestXML(p: QbwcParams): string {
+    const now = this.deps.now();
+    return this.store.transaction(() => {
+      const live = this.live(str(p.ticket), now);
+      if (!live.ok) return '';
+      const { session, instance } = live;
+      const patch: SessionPatch = { lastSeenAt: now };
+      if (session.inFlightId) {
+        // Called again before a response: QBWC never got or never answered our last request.
+        this.recover(session.inFlightId, session, now, 'request.outOfSequence');
+        patch.inFlightId = null;
+      }
+      let version = session.qbxmlVersion;
+      if (version === null) {
+        const started = this.startExchange(session, instance, p, now);
+        if (!started.ok) {
+          this.store.sessions.update(session.id, { ...patch, ...started.patch });
+          return '';
+        }
+        Object.assign(patch, started.patch);
+        version = started.version;
+      }
+      const next = this.store.requests.next(instance.id, now);
+      if (next && this.store.requests.markSent(next.id, session.id, now)) {
+        Object.assign(patch, {
+          inFlightId: next.id,
+          requestsSent: session.requestsSent + 1,
+          lastError: null,
+          lastErrorCode: null,
+          noopSince: null,
+        });
+        this.store.sessions.update(session.id, patch);
+        return stampRequest({ requestId: next.id, version, onError: next.onError, body: next.body, rqOffsets: next.rqOffsets });
+      }
+      if (this.lingering(session, instance, now)) {
+        // Work may still arrive (API, cloud): QBWC waits 5 s and asks again.
+        Object.assign(patch, { lastError: 'NoOp', lastErrorCode: 'NOOP', noopSince: session.noopSince ?? now });
+      } else {
+        Object.assign(patch, { lastError: messages.allDone(session.requestsDone, session.requestsFailed), lastErrorCode: 'DONE' });
+      }
+      this.store.sessions.update(session.id, patch);
+      return '';
+    });
+  }
+
+  /** Opens the sink that stores the `response` field as it streams in. */
+  openResponseSink(p: QbwcParams): ResponseIngest {
+    const session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+    return new ResponseIngest(this.store, session?.id ?? null, this.deps.now);
+  }
+
+  receiveResponseXML(p: QbwcParams, response: ResponseIngest): number {
+    const now = this.deps.now();
+    let completed: { requestId: string; instanceId: string; status: string } | undefined;
+    const result = this.store.transaction(() => {
+      let session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+      if (!session) {
+        response.abort();
+        return -1; // getLastError explains an unknown ticket
+      }
+      session = this.expireIfIdle(session, now);
+      const routed = response.results.map((r) => r.requestID).find((id): id is string => !!id);
+      const requestId = routed ? requestIdOf(routed) : session.inFlightId;
+      const request = requestId ? this.store.requests.get(requestId) : undefined;
+      const patch: SessionPatch = { lastSeenAt: now };
+      if (request && session.inFlightId === request.id) patch.inFlightId = null;
+
+      if (!request || request.instanceId !== session.instanceId || !acceptsResponse(request)) {
+        const responseId = response.commit(null);
+        this.log(this.instanceOf(session), session.user, 'response.unmatched', 'stored', {
+          sessionId: session.id,
+          detail: `response ${responseId ?? '(empty)'} for requestID ${routed ?? '(none)'}`,
+        });
+      } else {
+        const outcome = decideOutcome({
+          kind: request.kind,
+          attempts: request.attempts,
+          hresult: str(p.hresult),
+          message: str(p.message),
+          results: response.results,
+          responseEmpty: response.isEmpty,
+          parseError: response.parseError,
+        });
+        const responseId = response.commit(request.id);
+        this.store.requests.complete(request.id, {
+          status: outcome.status,
+          now,
+          notBefore: outcome.retryAfterMs ? now + outcome.retryAfterMs : null,
+          statusCode: outcome.statusCode,
+          statusSeverity: outcome.statusSeverity,
+          statusMessage: outcome.statusMessage,
+          hresult: str(p.hresult) || null,
+          hresultMessage: str(p.message) || null,
+          results: response.results.length ? [...response.results] : null,
+          error: outcome.error,
+          responseId,
+        });
+        if (outcome.status === 'done') patch.requestsDone = session.requestsDone + 1;
+        else if (outcome.status !== 'queued') patch.requestsFailed = session.requestsFailed + 1;
+        if (outcome.status !== 'done') {
+          this.log(this.instanceOf(session), session.user, `request.${outcome.status}`, outcome.error?.code ?? null, {
+            sessionId: session.id,
+            requestId: request.id,
+            detail: outcome.error?.developerMessage,
+          });
+        }
+        completed = { requestId: request.id, instanceId: request.instanceId, status: outcome.status };
+        if (outcome.endSession && session.status === 'active') {
+          this.store.sessions.update(session.id, {
+            ...patch,
+            lastError: outcome.error?.userFacingMessage ?? null,
+            lastErrorCode: outcome.error?.code ?? null,
+          });
+          return -1;
+        }
+      }
+
+      if (session.status !== 'active') {
+        // A late response for a session that already ended: kept, but the session is over.
+        this.store.sessions.update(session.id, { ...patch, lastError: session.lastError ?? messages.sessionEnded() });
+        return -1;
+      }
+      const instance = this.instanceOf(session);
+      const done = (patch.requestsDone ?? session.requestsDone) + (patch.requestsFailed ?? session.requestsFailed);
+      this.store.sessions.update(session.id, patch);
+      if (instance && (this.store.requests.hasReady(instance.id, now) || this.lingering(session, instance, now))) {
+        return progressPercent(done, session.expectedTotal);
+      }
+      return 100;
+    });
+    if (completed) this.deps.events.emit('request.completed', completed);
+    return result;
+  }
+
+  connectionError(p: QbwcParams): string {
+    const now = this.deps.now();
+    return this.store.transaction(() => {
+      const session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+      if (!session) return 'done';
+      const instance = this.instanceOf(session);
+      const c = classifyHresult({ hresult: str(p.hresult), message: str(p.message) });
+      const patch: SessionPatch = {
+        lastSeenAt: now,
+        connectionErrors: session.connectionErrors + 1,
+        lastError: c.userFacingMessage,
+        lastErrorCode: c.code,
+      };
+      let answer = 'done';
+      if (instance && session.status === 'active' && !session.alternateTried) {
+        const alternate = alternateCompanyFile(instance);
+        if (alternate) {
+          answer = alternate;
+          patch.alternateTried = alternate;
+        }
+      }
+      this.store.sessions.update(session.id, patch);
+      this.log(instance, session.user, 'session.connectionError', answer === 'done' ? 'done' : 'retry', {
+        sessionId: session.id,
+        detail: `${str(p.hresult)} ${str(p.message)}`.trim() + (answer !== 'done' ? `; retrying with ${answer}` : ''),
+      });
+      return answer;
+    });
+  }
+
+  getLastError(p: QbwcParams): string {
+    const now = this.deps.now();
+    return this.store.transaction(() => {
+      const found = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+      if (!found) return messages.unknownTicket();
+      const session = this.expireIfIdle(found, now);
+      if (session.status === 'wrong_company' && this.deps.settings.get().interactiveWrongCompany && !session.interactiveState) {
+        return 'Interactive mode';
+      }
+      return session.lastError ?? messages.forStatus(session.status);
+    });
+  }
+
+  closeConnection(p: QbwcParams): string {
+    const now = this.deps.now();
+    let ended: Session | undefined;
+    const message = this.store.transaction(() => {
+      const found = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+      if (!found) return messages.unknownTicket();
+      const session = this.expireIfIdle(found, now);
+      let text: string;
+      if (session.status === 'active' || session.status === 'wrong_company') {
+        const problem = session.lastError !== null && session.lastErrorCode !== 'DONE' && session.lastErrorCode !== 'NOOP';
+        text = problem ? (session.lastError as string) : messages.summary(session.requestsDone, session.requestsFailed);
+        this.end(session, 'closed', now, { closeMessage: text });
+        ended = session;
+      } else {
+        text = session.closeMessage ?? session.lastError ?? messages.forStatus(session.status);
+        this.store.sessions.update(session.id, { closeMessage: text });
+      }
+      this.log(this.instanceOf(session), session.user, 'session.closeConnection', ended ? 'closed' : session.status, {
+        sessionId: session.id,
+        detail: text,
+      });
+      return text;
+    });
+    if (ended) this.deps.events.emit('session.ended', { sessionId: ended.id, instanceId: ended.instanceId, status: 'closed' });
+    return message;
+  }
+
+  getInteractiveURL(p: QbwcParams): string {
+    const now = this.deps.now();
+    return this.store.transaction(() => {
+      const session = this.store.sessions.byTicketHash(hashTicket(str(p.wcTicket)));
+      if (!session) return '';
+      const token = session.interactiveToken ?? newTicket();
+      this.store.sessions.update(session.id, { lastSeenAt: now, interactiveToken: token, interactiveState: 'open' });
+      this.log(this.instanceOf(session), session.user, 'session.interactive', 'open', { sessionId: session.id });
+      return `${this.deps.publicBaseUrl()}/interactive/${token}`;
+    });
+  }
+
+  interactiveDone(p: QbwcParams): string {
+    const session = this.store.sessions.byTicketHash(hashTicket(str(p.wcTicket)));
+    // Guide ch.10: "Done" when the interactive session is over.
+    return !session || session.interactiveState !== 'open' ? 'Done' : '';
+  }
+
+  interactiveRejected(p: QbwcParams): string {
+    const now = this.deps.now();
+    return this.store.transaction(() => {
+      const session = this.store.sessions.byTicketHash(hashTicket(str(p.wcTicket)));
+      if (!session) return messages.unknownTicket();
+      this.store.sessions.update(session.id, { lastSeenAt: now, interactiveState: 'rejected' });
+      this.log(this.instanceOf(session), session.user, 'session.interactive', 'rejected', {
+        sessionId: session.id,
+        detail: str(p.reason),
+      });
+      return session.lastError ?? messages.interactiveRejected();
+    });
+  }
+
+  /** Marks an interactive page finished (the bookkeeper's choice is applied by the caller). */
+  finishInteractive(token: string, outcome: 'accepted' | 'dismissed'): Session | undefined {
+    return this.store.transaction(() => {
+      const session = this.findByInteractiveToken(token);
+      if (!session || session.interactiveState !== 'open') return undefined;
+      this.store.sessions.update(session.id, { interactiveState: outcome });
+      if (outcome === 'accepted' && session.instanceId) this.store.instances.setCompany(session.instanceId, null, this.deps.now());
+      this.log(this.instanceOf(session), session.user, 'session.interactive', outcome, { sessionId: session.id });
+      return session;
+    });
+  }
+
+  findByInteractiveToken(token: string): Session | undefined {
+    return this.store.sessions.byInteractiveToken(token);
+  }
+
+  /** At start: sessions the previous process left active are over. */
+  recoverAfterRestart(): void {
+    const now = this.deps.now();
+    this.store.transaction(() => {
+      for (const s of this.store.sessions.allActive()) this.end(s, 'interrupted', now, { lastError: messages.interrupted() });
+      // Anything still marked sent without a live session (e.g. a crash mid-transaction).
+      for (const r of this.store.requests.allSent()) this.recover(r.id, undefined, now, 'request.recovered');
+      this.store.responses.purgeIncomplete();
+    });
+  }
+
+  /** Ends sessions idle past the timeout (also done lazily on every call). */
+  expireIdle(): void {
+    const now = this.deps.now();
+    this.store.transaction(() => {
+      for (const s of this.store.sessions.allActive()) this.expireIfIdle(s, now);
+    });
+  }
+
+  // ---- internals ----
+
+  private startExchange(
+    session: Session,
+    instance: Instance,
+    p: QbwcParams,
+    now: number,
+  ): { ok: true; version: string; patch: SessionPatch } | { ok: false; patch: SessionPatch } {
+    const hcpText = str(p.strHCPResponse);
+    let host: HostInfo | null = null;
+    if (hcpText.trim() !== '') {
+      try {
+        host = parseHcp(hcpText, instance.ownerId);
+      } catch (err) {
+        this.log(instance, session.user, 'session.hcpUnreadable', 'ignored', {
+          sessionId: session.id,
+          detail: (err as Error).message,
+        });
+      }
+    }
+    const companyFile = str(p.strCompanyFileName) || null;
+    const country = host?.country ?? (str(p.qbXMLCountry) || null);
+    const version = negotiateVersion({
+      supported: host?.supportedVersions,
+      country,
+      major: Number(p.qbXMLMajorVers) || 0,
+      minor: Number(p.qbXMLMinorVers) || 0,
+    });
+    const patch: SessionPatch = { host, companyFile, country, qbxmlVersion: version };
+    const guard = checkCompany(instance.company, observedCompany(host, companyFile), host, now);
+    if (!guard.ok) {
+      Object.assign(patch, { status: 'wrong_company', lastError: guard.reason, lastErrorCode: 'WRONG_COMPANY' });
+      this.log(instance, session.user, 'session.wrongCompany', 'refused', { sessionId: session.id, detail: guard.reason });
+      return { ok: false, patch };
+    }
+    this.store.instances.setCompany(instance.id, guard.learned, now);
+    if (guard.changed.length > 0) {
+      this.log(instance, session.user, 'company.changed', guard.changed.join(','), {
+        sessionId: session.id,
+        detail: `company ${guard.changed.join(' and ')} changed; now ${guard.learned.name ?? ''} ${guard.learned.path ?? ''}`.trim(),
+      });
+    }
+    this.log(instance, session.user, 'session.started', version, {
+      sessionId: session.id,
+      detail: [host?.productName, companyFile].filter(Boolean).join(' — ') || null,
+    });
+    return { ok: true, version, patch };
+  }
+
+  /** The active session for a ticket, expiring it if idle; records why not on the session. */
+  private live(ticket: string, now: number): Live {
+    const found = this.store.sessions.byTicketHash(hashTicket(ticket));
+    if (!found) return { ok: false, session: undefined };
+    const session = this.expireIfIdle(found, now);
+    if (session.status !== 'active') {
+      if (session.status === 'expired' || session.status === 'interrupted') {
+        this.store.sessions.update(session.id, { lastSeenAt: now, lastError: session.lastError ?? messages.sessionEnded() });
+      }
+      return { ok: false, session };
+    }
+    const instance = this.instanceOf(session);
+    if (!instance) {
+      this.end(session, 'closed', now, { lastError: messages.instanceDeleted() });
+      return { ok: false, session };
+    }
+    return { ok: true, session, instance };
+  }
+
+  private expireIfIdle(session: Session, now: number): Session {
+    if (session.status !== 'active') return session;
+    const idleMs = this.deps.settings.get().sessionIdleTimeoutSeconds * 1000;
+    if (now - session.lastSeenAt <= idleMs) return session;
+    this.end(session, 'expired', now, { lastError: messages.expired() });
+    return { ...session, status: 'expired', lastError: messages.expired() };
+  }
+
+  private expireIdleSessions(instanceId: string, now: number): void {
+    for (const s of this.store.sessions.activeFor(instanceId)) this.expireIfIdle(s, now);
+  }
+
+  /** Ends a session; whatever it had in flight is recovered (queries re-queued, writes unknown_outcome). */
+  private end(session: Session, status: SessionStatus, now: number, patch: SessionPatch = {}): void {
+    for (const r of this.store.requests.sentInSession(session.id)) this.recover(r.id, session, now, 'request.recovered');
+    this.store.sessions.update(session.id, { ...patch, status, endedAt: now, inFlightId: null });
+    if (status !== 'closed') {
+      this.log(this.instanceOf(session), session.user, `session.${status}`, status, { sessionId: session.id });
+      this.deps.events.emit('session.ended', { sessionId: session.id, instanceId: session.instanceId, status });
+    }
+  }
+
+  private recover(requestId: string, session: Session | undefined, now: number, action: string): void {
+    const request = this.store.requests.get(requestId);
+    if (!request || request.status !== 'sent') return;
+    const to = recoveryStatus(request.kind);
+    const moved =
+      to === 'queued'
+        ? this.store.requests.requeue(request.id, 'sent', now, null, REQUEUED_ERROR)
+        : this.store.requests.transition(request.id, 'sent', 'unknown_outcome', now, UNKNOWN_OUTCOME_ERROR);
+    if (moved) {
+      const instance = this.store.instances.get(request.instanceId) ?? null;
+      this.log(instance, session?.user ?? 'companion', action, to, { sessionId: session?.id ?? request.sessionId, requestId: request.id });
+    }
+  }
+
+  private lingering(session: Session, instance: Instance, now: number): boolean {
+    if (instance.lingerSeconds <= 0) return false;
+    return session.noopSince === null || now - session.noopSince < instance.lingerSeconds * 1000;
+  }
+
+  private recordFailure(username: string, now: number): void {
+    const prev = this.store.authFailures.get(username);
+    const failures = prev.failures + 1;
+    const over = failures - FREE_FAILURES;
+    const lockedUntil = over > 0 ? now + Math.min(MAX_LOCK_MS, 1000 * 2 ** over) : 0;
+    this.store.authFailures.set(username, { failures, lockedUntil });
+  }
+
+  private instanceOf(session: Session): Instance | null {
+    return session.instanceId ? (this.store.instances.get(session.instanceId) ?? null) : null;
+  }
+
+  private log(
+    instance: Instance | null,
+    user: string,
+    action: string,
+    result: string | null,
+    extra: { sessionId?: string | null; requestId?: string | null; detail?: string | null } = {},
+  ): void {
+    this.store.events.append({
+      clientId: instance?.id ?? null,
+      timestamp: this.deps.now(),
+      user,
+      action,
+      detail: extra.detail ?? null,
+      result,
+      sessionId: extra.sessionId ?? null,
+      requestId: extra.requestId ?? null,
+    });
+  }
+}
+
+/** Requests a response can still settle: in flight, or recovered after their session died. */
+function acceptsResponse(r: QueuedRequest): boolean {
+  return r.status === 'sent' || r.status === 'queued' || r.status === 'unknown_outcome';
+}
+
+/** The company file to retry with after a connection error: configured first, then learned. */
+export function alternateCompanyFile(instance: Instance): string | null {
+  const tried = (instance.qbdPath ?? '').toLowerCase();
+  const candidates = [...instance.alternateCompanyFiles, instance.company?.path].filter(
+    (p): p is string => !!p && p.toLowerCase() !== tried,
+  );
+  return candidates[0] ?? null;
+}

@@ -1,0 +1,260 @@
+/**
+ * Streaming decoder for QBWC's SOAP 1.1 requests.
+ *
+ * Accepts what QBWC actually sends: document/literal wrapped bodies in the Intuit default
+ * namespace, RPC/encoded bodies (`<q1:clientVersion>` with `xsi:type`) as a QWC with
+ * `Style=RPC` produces, any SOAPAction (dispatch is on the body element's local name), a
+ * UTF-8 BOM. String fields may be streamed to a sink as they are decoded, so a 100 MB
+ * `response` is never held whole in memory.
+ */
+import { escapeAttribute, escapeText } from '../../xml/escape';
+import { type Attributes, type XmlHandler, XmlTokenizer } from '../../xml/tokenizer';
+import { type MethodSpec, type QbwcMethod, type QbwcParams, QBWC_METHODS, isQbwcMethod } from '../methods';
+
+export const SOAP11_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12_NAMESPACE = 'http://www.w3.org/2003/05/soap-envelope';
+
+export type SoapStyle = 'document' | 'rpc';
+
+export interface DecodedRequest {
+  readonly method: QbwcMethod;
+  readonly params: QbwcParams;
+  readonly style: SoapStyle;
+}
+
+/** A consumer of one streamed string field. */
+export interface TextSink {
+  write(text: string): void;
+  /** The field ended; the envelope is not yet known to be complete. */
+  end(): void;
+  /** The request failed after the sink was opened; discard what it received. */
+  abort(): void;
+}
+
+/** Chooses, per string field, whether to stream it (return a sink) or buffer it. */
+export type OpenSink = (method: QbwcMethod, field: string, paramsSoFar: QbwcParams) => TextSink | undefined;
+
+export type FaultCode = 'Client' | 'Server' | 'VersionMismatch';
+
+/** A request we refuse; serialised as a SOAP 1.1 Fault. */
+export class SoapFault extends Error {
+  constructor(
+    readonly faultCode: FaultCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SoapFault';
+  }
+}
+
+const localName = (qname: string): string => {
+  const colon = qname.indexOf(':');
+  return colon === -1 ? qname : qname.slice(colon + 1);
+};
+
+const prefixOf = (qname: string): string => {
+  const colon = qname.indexOf(':');
+  return colon === -1 ? '' : qname.slice(0, colon);
+};
+
+const enum Level {
+  Envelope = 1,
+  BodyOrHeader = 2,
+  Method = 3,
+  Param = 4,
+}
+
+export class SoapRequestDecoder implements XmlHandler {
+  private readonly tokenizer = new XmlTokenizer(this, { embeddedDeclarations: true });
+  private depth = 0;
+  private inBody = false;
+  private skipDepth = 0; // > 0 while inside soap:Header or an element we ignore
+  private method: QbwcMethod | undefined;
+  private spec: MethodSpec | undefined;
+  private style: SoapStyle = 'document';
+  private readonly params: QbwcParams = {};
+  private field: string | undefined;
+  private fieldText = '';
+  private sink: TextSink | undefined;
+  private readonly openSinks: TextSink[] = [];
+  private methodDone = false;
+  private nestedSelfClosing = false;
+
+  constructor(private readonly openSink?: OpenSink) {}
+
+  write(chunk: string): void {
+    try {
+      this.tokenizer.write(chunk);
+    } catch (err) {
+      this.abort();
+      throw asFault(err);
+    }
+  }
+
+  end(): DecodedRequest {
+    try {
+      this.tokenizer.end();
+    } catch (err) {
+      this.abort();
+      throw asFault(err);
+    }
+    if (this.method === undefined || this.spec === undefined) {
+      this.abort();
+      throw new SoapFault('Client', 'The SOAP Body does not contain a QBWC method call.');
+    }
+    for (const p of this.spec.params) {
+      if (!(p.name in this.params)) {
+        this.abort();
+        throw new SoapFault('Client', `${this.method}: the required parameter "${p.name}" is missing.`);
+      }
+    }
+    return { method: this.method, params: this.params, style: this.style };
+  }
+
+  /** Tells every open sink that the request failed. */
+  abort(): void {
+    for (const s of this.openSinks.splice(0)) s.abort();
+  }
+
+  startElement(name: string, attrs: Attributes, selfClosing: boolean): void {
+    this.depth++;
+    if (this.skipDepth > 0) {
+      this.skipDepth++;
+      return;
+    }
+    if (hasEncodingStyle(attrs)) this.style = 'rpc';
+    switch (this.depth) {
+      case Level.Envelope:
+        this.checkEnvelope(name, attrs);
+        return;
+      case Level.BodyOrHeader: {
+        const local = localName(name);
+        if (local === 'Body') this.inBody = true;
+        else if (local === 'Header') this.skipDepth = 1;
+        else throw new SoapFault('Client', `Unexpected element <${name}> in the SOAP Envelope.`);
+        return;
+      }
+      case Level.Method:
+        if (!this.inBody) return;
+        if (this.method !== undefined || this.methodDone) {
+          this.skipDepth = 1; // only the first body element is the call
+          return;
+        }
+        this.startMethod(name);
+        return;
+      case Level.Param:
+        this.startParam(name, attrs, selfClosing);
+        return;
+      default:
+        // Markup inside a string field: hand-written fixtures put qbXML there unescaped.
+        if (this.field !== undefined) {
+          this.appendField(startTagText(name, attrs, selfClosing));
+          this.nestedSelfClosing = selfClosing;
+        }
+        return;
+    }
+  }
+
+  endElement(name: string): void {
+    if (this.skipDepth > 0) {
+      this.skipDepth--;
+      this.depth--;
+      return;
+    }
+    if (this.depth === Level.Param && this.field !== undefined) this.endParam();
+    else if (this.depth > Level.Param && this.field !== undefined) {
+      if (!this.nestedSelfClosing) this.appendField(`</${name}>`);
+      this.nestedSelfClosing = false;
+    } else if (this.depth === Level.Method && this.method !== undefined) this.methodDone = true;
+    else if (this.depth === Level.BodyOrHeader) this.inBody = false;
+    this.depth--;
+  }
+
+  text(text: string): void {
+    if (this.field === undefined || this.skipDepth > 0) return;
+    // Directly inside the field, text is the string value; inside nested markup it is XML text.
+    this.appendField(this.depth > Level.Param ? escapeText(text) : text);
+  }
+
+  processingInstruction(target: string, data: string): void {
+    if (this.field !== undefined) this.appendField(`<?${target}${data ? ' ' + data : ''}?>`);
+  }
+
+  private checkEnvelope(name: string, attrs: Attributes): void {
+    if (localName(name) !== 'Envelope') throw new SoapFault('Client', `Expected a SOAP Envelope, found <${name}>.`);
+    const prefix = prefixOf(name);
+    const ns = attrs[prefix ? `xmlns:${prefix}` : 'xmlns'];
+    if (ns === SOAP12_NAMESPACE) throw new SoapFault('VersionMismatch', 'Only SOAP 1.1 is supported, as QuickBooks Web Connector uses.');
+    if (ns !== SOAP11_NAMESPACE) throw new SoapFault('Client', `The Envelope is not in the SOAP 1.1 namespace (${SOAP11_NAMESPACE}).`);
+  }
+
+  private startMethod(name: string): void {
+    const local = localName(name);
+    if (!isQbwcMethod(local)) throw new SoapFault('Client', `Unknown method "${local.slice(0, 80)}".`);
+    this.method = local;
+    this.spec = QBWC_METHODS[local];
+  }
+
+  private startParam(name: string, attrs: Attributes, selfClosing: boolean): void {
+    if (this.method === undefined || this.methodDone) {
+      this.skipDepth = 1;
+      return;
+    }
+    const local = localName(name);
+    const spec = this.spec?.params.find((p) => p.name === local);
+    if (spec === undefined) {
+      this.skipDepth = 1; // tolerate extra fields (some WSDLs give serverVersion a strVersion)
+      return;
+    }
+    if (local in this.params) throw new SoapFault('Client', `${this.method}: the parameter "${local}" appears twice.`);
+    if (Object.keys(attrs).some((a) => localName(a) === 'type' && prefixOf(a) !== '')) this.style = 'rpc';
+    this.field = local;
+    this.fieldText = '';
+    this.sink = spec.type === 'string' && !selfClosing ? this.openSink?.(this.method, local, this.params) : undefined;
+    if (this.sink) this.openSinks.push(this.sink);
+  }
+
+  private appendField(text: string): void {
+    if (this.sink) this.sink.write(text);
+    else this.fieldText += text;
+  }
+
+  private endParam(): void {
+    const name = this.field as string;
+    const spec = this.spec?.params.find((p) => p.name === name);
+    if (this.sink) {
+      this.sink.end();
+      this.params[name] = '';
+      this.sink = undefined;
+    } else if (spec?.type === 'int') {
+      const trimmed = this.fieldText.trim();
+      if (!/^[+-]?\d{1,9}$/.test(trimmed)) {
+        throw new SoapFault('Client', `${this.method}: the parameter "${name}" must be an integer.`);
+      }
+      this.params[name] = Number(trimmed);
+    } else {
+      this.params[name] = this.fieldText;
+    }
+    this.field = undefined;
+    this.fieldText = '';
+  }
+}
+
+function hasEncodingStyle(attrs: Attributes): boolean {
+  for (const key in attrs) if (localName(key) === 'encodingStyle') return true;
+  return false;
+}
+
+function startTagText(name: string, attrs: Attributes, selfClosing: boolean): string {
+  let s = '<' + name;
+  for (const key in attrs) s += ` ${key}="${escapeAttribute(attrs[key] as string)}"`;
+  return s + (selfClosing ? '/>' : '>');
+}
+
+function asFault(err: unknown): SoapFault {
+  if (err instanceof SoapFault) return err;
+  if (err instanceof Error && err.name === 'XmlSyntaxError') {
+    return new SoapFault('Client', `The request is not well-formed XML: ${err.message}.`);
+  }
+  throw err;
+}

@@ -1,0 +1,36 @@
+/**
+ * The qbXML document sent to QuickBooks for one queued request: the negotiated version,
+ * `onError`, and a requestID on every request element so responses route back.
+ */
+import type { OnError } from './request-document';
+
+export const REQUEST_ID_SEPARATOR = ':';
+
+/** requestID for the i-th element of a request: the id itself when it has one element. */
+export function elementRequestId(requestId: string, index: number, count: number): string {
+  return count === 1 ? requestId : `${requestId}${REQUEST_ID_SEPARATOR}${index}`;
+}
+
+/** The queue request id a response's requestID refers to. */
+export function requestIdOf(elementRequestID: string): string {
+  const sep = elementRequestID.lastIndexOf(REQUEST_ID_SEPARATOR);
+  return sep === -1 ? elementRequestID : elementRequestID.slice(0, sep);
+}
+
+export interface StampInput {
+  requestId: string;
+  version: string;
+  onError: OnError | string;
+  body: string;
+  rqOffsets: readonly number[];
+}
+
+export function stampRequest(r: StampInput): string {
+  let out = `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${r.version}"?><QBXML><QBXMLMsgsRq onError="${r.onError}">`;
+  let from = 0;
+  r.rqOffsets.forEach((offset, i) => {
+    out += r.body.slice(from, offset) + ` requestID="${elementRequestId(r.requestId, i, r.rqOffsets.length)}"`;
+    from = offset;
+  });
+  return out + r.body.slice(from) + '</QBXMLMsgsRq></QBXML>';
+}

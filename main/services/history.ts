@@ -1,0 +1,134 @@
+/** What happened: sessions, the event log, metrics, and the health check. */
+import type { z } from 'zod';
+import type { eventSchema, metricSchema, sessionSchema } from '../contract/schemas';
+import { invalid, notFound } from '../errors';
+import type { Store } from '../store';
+import type { MetricId } from '../store/metrics';
+import type { EventRecord, Session } from '../store/types';
+
+type SessionResource = z.infer<typeof sessionSchema>;
+type EventResource = z.infer<typeof eventSchema>;
+type MetricResource = z.infer<typeof metricSchema>;
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Metrics cover at most this far back (seed 003: 360 days). */
+const MAX_RANGE = 360 * DAY;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+const UNITS: Record<MetricId, string> = {
+  sessions: 'count',
+  requests_completed: 'count',
+  requests_failed: 'count',
+  request_latency_ms: 'milliseconds',
+  response_bytes: 'bytes',
+  auth_failures: 'count',
+  connection_errors: 'count',
+};
+
+export interface HistoryServiceDeps {
+  store: Store;
+  now: () => number;
+  startedAt: number;
+  productVersion: string;
+}
+
+export class HistoryService {
+  constructor(private readonly deps: HistoryServiceDeps) {}
+
+  private requireInstance(instanceId: string): void {
+    if (!this.deps.store.instances.get(instanceId)) throw notFound('instance', instanceId, 'instanceId');
+  }
+
+  sessionResource(s: Session): SessionResource {
+    return {
+      sessionId: s.id,
+      instanceId: s.instanceId,
+      timestamp: iso(s.createdAt),
+      user: s.user,
+      ipAddress: s.ipAddress,
+      status: s.status,
+      authResult: s.authResult,
+      clientVersion: s.clientVersion,
+      lastSeenAt: iso(s.lastSeenAt),
+      endedAt: isoOrNull(s.endedAt),
+      companyFile: s.companyFile,
+      qbxmlVersion: s.qbxmlVersion,
+      productName: s.host?.productName ?? null,
+      requestsSent: s.requestsSent,
+      requestsDone: s.requestsDone,
+      requestsFailed: s.requestsFailed,
+      connectionErrors: s.connectionErrors,
+      lastError: s.lastError,
+    };
+  }
+
+  sessions(instanceId: string, limit: number, cursor: string | undefined) {
+    this.requireInstance(instanceId);
+    const page = this.deps.store.sessions.page(instanceId, limit, cursor ?? null);
+    return { data: page.sessions.map((s) => this.sessionResource(s)), nextCursor: page.nextCursor };
+  }
+
+  eventResource(e: EventRecord): EventResource {
+    return { ...e, timestamp: iso(e.timestamp) };
+  }
+
+  events(instanceId: string, q: { fromTime?: string; toTime?: string; action?: string; limit: number; cursor?: string }) {
+    this.requireInstance(instanceId);
+    const fromTime = q.fromTime !== undefined ? Date.parse(q.fromTime) : undefined;
+    const toTime = q.toTime !== undefined ? Date.parse(q.toTime) : undefined;
+    if (fromTime !== undefined && toTime !== undefined && fromTime > toTime) throw invalid('fromTime', 'fromTime must not be after toTime.');
+    const page = this.deps.store.events.query({ clientId: instanceId, fromTime, toTime, action: q.action, limit: q.limit, cursor: q.cursor ?? null });
+    return { data: page.events.map((e) => this.eventResource(e)), nextCursor: page.nextCursor };
+  }
+
+  metric(instanceId: string, metricId: MetricId, fromTime: string, toTime: string): MetricResource {
+    this.requireInstance(instanceId);
+    const now = this.deps.now();
+    const requestedFrom = Date.parse(fromTime);
+    if (requestedFrom > Date.parse(toTime)) throw invalid('fromTime', 'fromTime must not be after toTime.');
+    // Future toTime returns the latest data; older than the retention window is clamped.
+    const to = Math.min(Date.parse(toTime), now);
+    const from = Math.max(requestedFrom, now - MAX_RANGE);
+    const bucket = to - from <= 7 * DAY ? HOUR : DAY;
+    const store = this.deps.store.metrics;
+    const rows = from <= to ? store.buckets(metricId, instanceId, from, to, bucket) : [];
+    const aggregate = store.aggregateOf(metricId);
+    const byStart = new Map(rows.map((r) => [r.start, r.value]));
+    const points: { timestamp: string; value: number }[] = [];
+    if (aggregate === 'avg') {
+      for (const r of rows) points.push({ timestamp: iso(r.start), value: Math.round(r.value) });
+    } else {
+      // Counts and sums: every bucket, zeros included, so charts need no gap logic.
+      for (let t = Math.floor(from / bucket) * bucket; t <= to; t += bucket) points.push({ timestamp: iso(t), value: byStart.get(t) ?? 0 });
+    }
+    const values = rows.map((r) => r.value);
+    const total =
+      aggregate === 'avg'
+        ? values.length
+          ? Math.round(values.reduce((a, b) => a + b, 0) / values.length)
+          : 0
+        : values.reduce((a, b) => a + b, 0);
+    return {
+      metricId,
+      instanceId,
+      fromTime: iso(from),
+      toTime: iso(to),
+      interval: bucket === HOUR ? 'hour' : 'day',
+      unit: UNITS[metricId],
+      total,
+      points,
+    };
+  }
+
+  health() {
+    return {
+      status: 'ok' as const,
+      version: this.deps.productVersion,
+      uptimeSeconds: Math.round((this.deps.now() - this.deps.startedAt) / 1000),
+      ...this.deps.store.counts(),
+    };
+  }
+}

@@ -1,0 +1,217 @@
+/** Company connections (instances): create, change, delete, and their QWC file. */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { instanceCreateSchema, instancePatchSchema, instanceReplaceSchema, instanceSchema } from '../contract/schemas';
+import { conflict, notFound } from '../errors';
+import type { DomainEvents } from '../events';
+import { buildQwc } from '../qwc/build';
+import { hashPassword } from '../security/passwords';
+import { newGuid } from '../security/tokens';
+import type { Store } from '../store';
+import type { Instance } from '../store/types';
+
+export type InstanceResource = z.infer<typeof instanceSchema>;
+type CreateInput = z.infer<typeof instanceCreateSchema>;
+type ReplaceInput = z.infer<typeof instanceReplaceSchema>;
+type PatchInput = z.infer<typeof instancePatchSchema>;
+
+export interface InstanceServiceDeps {
+  store: Store;
+  events: DomainEvents;
+  now: () => number;
+  /** e.g. http://localhost:8520 */
+  publicBaseUrl: () => string;
+  productName: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class InstanceService {
+  constructor(private readonly deps: InstanceServiceDeps) {}
+
+  private get store(): Store {
+    return this.deps.store;
+  }
+
+  appUrl(): string {
+    return `${this.deps.publicBaseUrl()}/qbwc`;
+  }
+
+  toResource(i: Instance): InstanceResource {
+    return {
+      instanceId: i.id,
+      name: i.name,
+      username: i.username,
+      qbdPath: i.qbdPath,
+      frequencyInMinutes: i.frequencyMinutes,
+      contact: i.contact,
+      configuration: i.configuration,
+      fileId: i.fileId,
+      ownerId: i.ownerId,
+      appUrl: this.appUrl(),
+      postponeSeconds: i.postponeSeconds,
+      minRunEverySeconds: i.minRunEverySeconds,
+      lingerSeconds: i.lingerSeconds,
+      alternateCompanyFiles: i.alternateCompanyFiles,
+      readOnly: i.readOnly,
+      company: i.company ? { ...i.company, firstSeenAt: iso(i.company.firstSeenAt), lastSeenAt: iso(i.company.lastSeenAt) } : null,
+      dateCreated: iso(i.createdAt),
+      dateModified: iso(i.updatedAt),
+    };
+  }
+
+  require(instanceId: string): Instance {
+    const instance = this.store.instances.get(instanceId);
+    if (!instance) throw notFound('instance', instanceId, 'instanceId');
+    return instance;
+  }
+
+  list(): InstanceResource[] {
+    return this.store.instances.list().map((i) => this.toResource(i));
+  }
+
+  async create(input: CreateInput): Promise<InstanceResource> {
+    const passwordHash = await hashPassword(input.password);
+    const now = this.deps.now();
+    const instance: Instance = {
+      id: randomUUID(),
+      name: input.name,
+      username: input.username,
+      passwordHash,
+      qbdPath: input.qbdPath || null,
+      frequencyMinutes: input.frequencyInMinutes,
+      contact: input.contact ?? null,
+      configuration: input.configuration,
+      fileId: newGuid(),
+      ownerId: newGuid(),
+      postponeSeconds: input.postponeSeconds ?? null,
+      minRunEverySeconds: input.minRunEverySeconds ?? null,
+      lingerSeconds: input.lingerSeconds,
+      alternateCompanyFiles: input.alternateCompanyFiles,
+      readOnly: input.readOnly,
+      company: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.store.transaction(() => {
+      this.assertUsernameFree(instance.username, null);
+      this.store.instances.insert(instance);
+      this.log(instance, 'instance.created', instance.name);
+    });
+    this.deps.events.emit('instance.changed', { instanceId: instance.id, change: 'created' });
+    return this.toResource(instance);
+  }
+
+  async replace(instanceId: string, input: ReplaceInput): Promise<InstanceResource> {
+    return this.change(instanceId, {
+      ...input,
+      qbdPath: input.qbdPath ?? null,
+      contact: input.contact ?? null,
+      postponeSeconds: input.postponeSeconds ?? null,
+      minRunEverySeconds: input.minRunEverySeconds ?? null,
+    });
+  }
+
+  async update(instanceId: string, input: PatchInput): Promise<InstanceResource> {
+    return this.change(instanceId, input);
+  }
+
+  delete(instanceId: string): void {
+    const now = this.deps.now();
+    this.store.transaction(() => {
+      const instance = this.require(instanceId);
+      const cancelled = this.store.requests.cancelAllQueued(instanceId, now);
+      this.store.instances.delete(instanceId, now);
+      this.log(instance, 'instance.deleted', cancelled ? `${cancelled} queued requests cancelled` : null);
+    });
+    this.deps.events.emit('instance.changed', { instanceId, change: 'deleted' });
+  }
+
+  forgetCompany(instanceId: string): InstanceResource {
+    const now = this.deps.now();
+    const updated = this.store.transaction(() => {
+      const instance = this.require(instanceId);
+      this.store.instances.setCompany(instanceId, null, now);
+      this.log(instance, 'company.forgotten', instance.company?.name ?? null);
+      return this.require(instanceId);
+    });
+    return this.toResource(updated);
+  }
+
+  qwc(instanceId: string): string {
+    const i = this.require(instanceId);
+    const base = this.deps.publicBaseUrl();
+    return buildQwc({
+      AppName: `${this.deps.productName} - ${i.name}`,
+      AppID: '',
+      AppURL: this.appUrl(),
+      AppDescription: `Connects "${i.name}" to QuickBooks through ${this.deps.productName}.`.slice(0, 80),
+      AppSupport: `${base}/support`,
+      UserName: i.username,
+      OwnerID: i.ownerId,
+      FileID: i.fileId,
+      QBType: 'QBFS',
+      RunEveryNMinutes: i.frequencyMinutes,
+      IsReadOnly: i.readOnly,
+      PersonalDataPref: 'pdpOptional',
+      UnattendedModePref: 'umpOptional',
+      AuthFlags: '0xF',
+      Notify: false,
+      AppDisplayName: `${this.deps.productName} - ${i.name}`,
+      // A stable unique name makes the Web Connector replace, not clone, on re-import.
+      AppUniqueName: `qbwc-companion-${i.id}`,
+      Style: 'Document',
+    });
+  }
+
+  private async change(instanceId: string, input: PatchInput): Promise<InstanceResource> {
+    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    const now = this.deps.now();
+    const updated = this.store.transaction(() => {
+      const current = this.require(instanceId);
+      if (input.username !== undefined) this.assertUsernameFree(input.username, instanceId);
+      const next: Instance = {
+        ...current,
+        name: input.name ?? current.name,
+        username: input.username ?? current.username,
+        passwordHash: passwordHash ?? current.passwordHash,
+        qbdPath: input.qbdPath !== undefined ? input.qbdPath || null : current.qbdPath,
+        frequencyMinutes: input.frequencyInMinutes ?? current.frequencyMinutes,
+        contact: input.contact !== undefined ? input.contact : current.contact,
+        configuration: input.configuration ?? current.configuration,
+        postponeSeconds: input.postponeSeconds !== undefined ? input.postponeSeconds : current.postponeSeconds,
+        minRunEverySeconds: input.minRunEverySeconds !== undefined ? input.minRunEverySeconds : current.minRunEverySeconds,
+        lingerSeconds: input.lingerSeconds ?? current.lingerSeconds,
+        alternateCompanyFiles: input.alternateCompanyFiles ?? current.alternateCompanyFiles,
+        readOnly: input.readOnly ?? current.readOnly,
+        updatedAt: now,
+      };
+      this.store.instances.update(next);
+      const fields = Object.keys(input).map((k) => (k === 'password' ? 'password (changed)' : k));
+      this.log(next, 'instance.updated', fields.join(', '));
+      return next;
+    });
+    this.deps.events.emit('instance.changed', { instanceId, change: 'updated' });
+    return this.toResource(updated);
+  }
+
+  private assertUsernameFree(username: string, exceptId: string | null): void {
+    const other = this.store.instances.byUsername(username);
+    if (other && other.id !== exceptId) {
+      throw conflict('username_taken', `The user name "${username}" is already used by instance "${other.name}".`, 'username');
+    }
+  }
+
+  private log(instance: Instance, action: string, detail: string | null): void {
+    this.store.events.append({
+      clientId: instance.id,
+      timestamp: this.deps.now(),
+      user: 'api',
+      action,
+      detail,
+      result: 'ok',
+      sessionId: null,
+      requestId: null,
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/** Opening the SQLite database: pragmas and migrations. SQL lives only in store/. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations';
+
+export type Db = Database.Database;
+
+export type Durability = 'normal' | 'full';
+
+export interface OpenOptions {
+  /**
+   * 'normal' (default): a commit reaches the OS before we answer, so it survives the
+   * process being killed; 'full' also fsyncs each commit, surviving power loss at the
+   * cost of a disk flush per state change.
+   */
+  durability?: Durability;
+}
+
+export const DATABASE_FILE = 'companion.db';
+
+export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The data folder was written by a newer version of QBWC Companion (schema ${current}, this version knows ${MIGRATIONS.length}).`,
+    );
+  }
+  if (current === MIGRATIONS.length) return;
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

@@ -1,0 +1,141 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction at start.
+ * `PRAGMA user_version` records the last one applied. Never edit a released
+ * migration; append a new one.
+ *
+ * Times are integer milliseconds since the epoch (UTC); the API renders ISO 8601.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the foundation: instances, sessions, the request queue with responses, the event log.
+  `
+  CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE instances (
+    id                    TEXT PRIMARY KEY,
+    name                  TEXT NOT NULL,
+    username              TEXT NOT NULL,
+    password_hash         TEXT NOT NULL,
+    qbd_path              TEXT,
+    frequency_minutes     INTEGER NOT NULL,
+    contact_json          TEXT,
+    configuration_json    TEXT NOT NULL,
+    file_id               TEXT NOT NULL,
+    owner_id              TEXT NOT NULL,
+    postpone_seconds      INTEGER,
+    min_run_every_seconds INTEGER,
+    linger_seconds        INTEGER NOT NULL DEFAULT 0,
+    alternate_files_json  TEXT NOT NULL DEFAULT '[]',
+    read_only             INTEGER NOT NULL DEFAULT 0,
+    company_json          TEXT,
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL,
+    deleted_at            INTEGER
+  );
+  CREATE UNIQUE INDEX instances_username ON instances (username COLLATE NOCASE) WHERE deleted_at IS NULL;
+
+  CREATE TABLE auth_failures (
+    username     TEXT PRIMARY KEY COLLATE NOCASE,
+    failures     INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    id                TEXT PRIMARY KEY,
+    ticket_hash       TEXT NOT NULL UNIQUE,
+    instance_id       TEXT REFERENCES instances (id),
+    user              TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    auth_result       TEXT NOT NULL,
+    ip_address        TEXT,
+    client_version    TEXT,
+    created_at        INTEGER NOT NULL,
+    last_seen_at      INTEGER NOT NULL,
+    ended_at          INTEGER,
+    company_file      TEXT,
+    country           TEXT,
+    qbxml_version     TEXT,
+    host_json         TEXT,
+    last_error        TEXT,
+    last_error_code   TEXT,
+    in_flight_id      TEXT,
+    expected_total    INTEGER NOT NULL DEFAULT 0,
+    requests_sent     INTEGER NOT NULL DEFAULT 0,
+    requests_done     INTEGER NOT NULL DEFAULT 0,
+    requests_failed   INTEGER NOT NULL DEFAULT 0,
+    connection_errors INTEGER NOT NULL DEFAULT 0,
+    alternate_tried   TEXT,
+    interactive_token TEXT,
+    interactive_state TEXT,
+    noop_since        INTEGER,
+    close_message     TEXT
+  );
+  CREATE INDEX sessions_instance ON sessions (instance_id, created_at);
+  CREATE INDEX sessions_active ON sessions (instance_id) WHERE status = 'active';
+
+  CREATE TABLE requests (
+    seq             INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    instance_id     TEXT NOT NULL REFERENCES instances (id),
+    status          TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    priority        INTEGER NOT NULL DEFAULT 0,
+    not_before      INTEGER,
+    types           TEXT NOT NULL,
+    on_error        TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    rq_offsets      TEXT NOT NULL,
+    source          TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    sent_at         INTEGER,
+    completed_at    INTEGER,
+    session_id      TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    status_code     INTEGER,
+    status_severity TEXT,
+    status_message  TEXT,
+    hresult         TEXT,
+    hresult_message TEXT,
+    results_json    TEXT,
+    error_json      TEXT,
+    response_id     INTEGER
+  );
+  CREATE INDEX requests_queue ON requests (instance_id, status, priority DESC, seq);
+  CREATE INDEX requests_session ON requests (session_id) WHERE status = 'sent';
+
+  CREATE TABLE responses (
+    id          INTEGER PRIMARY KEY,
+    session_id  TEXT,
+    request_id  TEXT,
+    received_at INTEGER NOT NULL,
+    size        INTEGER NOT NULL DEFAULT 0,
+    complete    INTEGER NOT NULL DEFAULT 0,
+    parse_error TEXT
+  );
+  CREATE INDEX responses_request ON responses (request_id);
+
+  CREATE TABLE response_chunks (
+    response_id INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    PRIMARY KEY (response_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE events (
+    log_id     INTEGER PRIMARY KEY,
+    client_id  TEXT,
+    timestamp  INTEGER NOT NULL,
+    user       TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    detail     TEXT,
+    result     TEXT,
+    session_id TEXT,
+    request_id TEXT
+  );
+  CREATE INDEX events_client_time ON events (client_id, timestamp);
+  CREATE INDEX events_time ON events (timestamp);
+  `,
+];

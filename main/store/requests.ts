@@ -1,0 +1,239 @@
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Db } from './db';
+import type { ErrorInfo, QueuedRequest, RequestKind, RequestStatus, ResponseResult } from './types';
+
+interface RequestRow {
+  seq: number;
+  id: string;
+  instance_id: string;
+  status: RequestStatus;
+  kind: RequestKind;
+  priority: number;
+  not_before: number | null;
+  types: string;
+  on_error: string;
+  body: string;
+  rq_offsets: string;
+  source: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+  completed_at: number | null;
+  session_id: string | null;
+  attempts: number;
+  status_code: number | null;
+  status_severity: string | null;
+  status_message: string | null;
+  hresult: string | null;
+  hresult_message: string | null;
+  results_json: string | null;
+  error_json: string | null;
+  response_id: number | null;
+}
+
+const fromRow = (r: RequestRow): QueuedRequest => ({
+  seq: r.seq,
+  id: r.id,
+  instanceId: r.instance_id,
+  status: r.status,
+  kind: r.kind,
+  priority: r.priority,
+  notBefore: r.not_before,
+  types: r.types.split(','),
+  onError: r.on_error,
+  body: r.body,
+  rqOffsets: JSON.parse(r.rq_offsets) as number[],
+  source: r.source,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  sentAt: r.sent_at,
+  completedAt: r.completed_at,
+  sessionId: r.session_id,
+  attempts: r.attempts,
+  statusCode: r.status_code,
+  statusSeverity: r.status_severity,
+  statusMessage: r.status_message,
+  hresult: r.hresult,
+  hresultMessage: r.hresult_message,
+  results: r.results_json ? (JSON.parse(r.results_json) as ResponseResult[]) : null,
+  error: r.error_json ? (JSON.parse(r.error_json) as ErrorInfo) : null,
+  responseId: r.response_id,
+});
+
+export interface NewRequest {
+  id: string;
+  instanceId: string;
+  kind: RequestKind;
+  priority: number;
+  types: string[];
+  onError: string;
+  body: string;
+  rqOffsets: number[];
+  source: string | null;
+  now: number;
+}
+
+/** The outcome recorded when a request leaves `sent`. */
+export interface Completion {
+  status: RequestStatus;
+  now: number;
+  /** When put back in the queue: not before this time. */
+  notBefore?: number | null;
+  statusCode?: number | null;
+  statusSeverity?: string | null;
+  statusMessage?: string | null;
+  hresult?: string | null;
+  hresultMessage?: string | null;
+  results?: ResponseResult[] | null;
+  error?: ErrorInfo | null;
+  responseId?: number | null;
+}
+
+export interface RequestPage {
+  requests: QueuedRequest[];
+  nextCursor: string | null;
+}
+
+export class RequestStore {
+  private readonly insertStmt;
+  private readonly byIdStmt;
+  private readonly nextStmt;
+  private readonly hasReadyStmt;
+  private readonly requeueStmt;
+  private readonly countQueuedStmt;
+  private readonly markSentStmt;
+  private readonly completeStmt;
+  private readonly transitionStmt;
+  private readonly sentInSessionStmt;
+  private readonly allSentStmt;
+  private readonly pageStmt;
+  private readonly pageByStatusStmt;
+  private readonly cancelQueuedStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO requests (id, instance_id, status, kind, priority, types, on_error, body, rq_offsets, source, created_at, updated_at)
+       VALUES (@id, @instanceId, 'queued', @kind, @priority, @types, @onError, @body, @rqOffsets, @source, @now, @now)`,
+    );
+    this.byIdStmt = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
+    const ready = "instance_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)";
+    this.nextStmt = db.prepare<[string, number], RequestRow>(
+      `SELECT * FROM requests WHERE ${ready} ORDER BY priority DESC, seq LIMIT 1`,
+    );
+    this.hasReadyStmt = db.prepare<[string, number], { x: number }>(`SELECT 1 AS x FROM requests WHERE ${ready} LIMIT 1`);
+    this.requeueStmt = db.prepare<[number, number | null, string | null, string, string]>(
+      "UPDATE requests SET status = 'queued', updated_at = ?, not_before = ?, error_json = ? WHERE id = ? AND status = ?",
+    );
+    this.countQueuedStmt = db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM requests WHERE instance_id = ? AND status = 'queued'",
+    );
+    this.markSentStmt = db.prepare<[string, number, number, string]>(
+      `UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + 1
+       WHERE id = ? AND status = 'queued'`,
+    );
+    this.completeStmt = db.prepare(
+      `UPDATE requests SET status = @status, updated_at = @now, completed_at = @completedAt, not_before = @notBefore,
+         status_code = @statusCode, status_severity = @statusSeverity, status_message = @statusMessage,
+         hresult = @hresult, hresult_message = @hresultMessage, results_json = @results, error_json = @error,
+         response_id = @responseId
+       WHERE id = @id`,
+    );
+    this.transitionStmt = db.prepare<[RequestStatus, number, string | null, string, RequestStatus]>(
+      'UPDATE requests SET status = ?, updated_at = ?, error_json = ? WHERE id = ? AND status = ?',
+    );
+    this.sentInSessionStmt = db.prepare<[string], RequestRow>(
+      "SELECT * FROM requests WHERE session_id = ? AND status = 'sent'",
+    );
+    this.allSentStmt = db.prepare<[], RequestRow>("SELECT * FROM requests WHERE status = 'sent'");
+    this.pageStmt = db.prepare<[string, number, number], RequestRow>(
+      'SELECT * FROM requests WHERE instance_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.pageByStatusStmt = db.prepare<[string, string, number, number], RequestRow>(
+      'SELECT * FROM requests WHERE instance_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.cancelQueuedStmt = db.prepare<[number, number, string]>(
+      "UPDATE requests SET status = 'cancelled', updated_at = ?, completed_at = ? WHERE instance_id = ? AND status = 'queued'",
+    );
+  }
+
+  insert(r: NewRequest): void {
+    this.insertStmt.run({ ...r, types: r.types.join(','), rqOffsets: JSON.stringify(r.rqOffsets) });
+  }
+
+  get(id: string): QueuedRequest | undefined {
+    const row = this.byIdStmt.get(id);
+    return row && fromRow(row);
+  }
+
+  /** The next request to send: highest priority first, then first in, first out. */
+  next(instanceId: string, now: number): QueuedRequest | undefined {
+    const row = this.nextStmt.get(instanceId, now);
+    return row && fromRow(row);
+  }
+
+  /** Whether a request can be sent now. */
+  hasReady(instanceId: string, now: number): boolean {
+    return this.hasReadyStmt.get(instanceId, now) !== undefined;
+  }
+
+  /** Puts a request back in the queue (optionally not before a time); false if it left `from`. */
+  requeue(id: string, from: RequestStatus, now: number, notBefore: number | null, error: ErrorInfo | null): boolean {
+    return this.requeueStmt.run(now, notBefore, error ? JSON.stringify(error) : null, id, from).changes === 1;
+  }
+
+  countQueued(instanceId: string): number {
+    return (this.countQueuedStmt.get(instanceId) as { n: number }).n;
+  }
+
+  markSent(id: string, sessionId: string, now: number): boolean {
+    return this.markSentStmt.run(sessionId, now, now, id).changes === 1;
+  }
+
+  complete(id: string, c: Completion): void {
+    const terminal = c.status === 'done' || c.status === 'error' || c.status === 'cancelled';
+    this.completeStmt.run({
+      id,
+      status: c.status,
+      now: c.now,
+      completedAt: terminal ? c.now : null,
+      notBefore: c.notBefore ?? null,
+      statusCode: c.statusCode ?? null,
+      statusSeverity: c.statusSeverity ?? null,
+      statusMessage: c.statusMessage ?? null,
+      hresult: c.hresult ?? null,
+      hresultMessage: c.hresultMessage ?? null,
+      results: c.results ? JSON.stringify(c.results) : null,
+      error: c.error ? JSON.stringify(c.error) : null,
+      responseId: c.responseId ?? null,
+    });
+  }
+
+  /** Moves a request from one state to another; false if it was no longer in `from`. */
+  transition(id: string, from: RequestStatus, to: RequestStatus, now: number, error: ErrorInfo | null = null): boolean {
+    return this.transitionStmt.run(to, now, error ? JSON.stringify(error) : null, id, from).changes === 1;
+  }
+
+  sentInSession(sessionId: string): QueuedRequest[] {
+    return this.sentInSessionStmt.all(sessionId).map(fromRow);
+  }
+
+  allSent(): QueuedRequest[] {
+    return this.allSentStmt.all().map(fromRow);
+  }
+
+  cancelAllQueued(instanceId: string, now: number): number {
+    return this.cancelQueuedStmt.run(now, now, instanceId).changes;
+  }
+
+  /** Newest first. */
+  page(instanceId: string, status: RequestStatus | null, limit: number, cursor: string | null): RequestPage {
+    const [seq] = cursor ? decodeCursor(cursor) : [Number.MAX_SAFE_INTEGER];
+    const rows = status
+      ? this.pageByStatusStmt.all(instanceId, status, seq, limit + 1)
+      : this.pageStmt.all(instanceId, seq, limit + 1);
+    const more = rows.length > limit;
+    const requests = rows.slice(0, limit).map(fromRow);
+    const last = requests[requests.length - 1];
+    return { requests, nextCursor: more && last ? encodeCursor(last.seq, last.id) : null };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Db } from './db';
+
+/**
+ * Raw qbXML responses, stored in chunks as they stream in. A response is `complete`
+ * once the SOAP call that carried it was fully received; incomplete ones (a dropped
+ * connection, a crash mid-upload) are removed at start.
+ */
+export class ResponseStore {
+  private readonly createStmt;
+  private readonly chunkStmt;
+  private readonly finishStmt;
+  private readonly discardChunksStmt;
+  private readonly discardStmt;
+  private readonly chunksStmt;
+  private readonly metaStmt;
+  private readonly purgeChunksStmt;
+  private readonly purgeStmt;
+
+  constructor(db: Db) {
+    this.createStmt = db.prepare<[string | null, number]>('INSERT INTO responses (session_id, received_at) VALUES (?, ?)');
+    this.chunkStmt = db.prepare<[number, number, string]>('INSERT INTO response_chunks (response_id, seq, data) VALUES (?, ?, ?)');
+    this.finishStmt = db.prepare<[string | null, number, string | null, number]>(
+      'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
+    );
+    this.discardChunksStmt = db.prepare<[number]>('DELETE FROM response_chunks WHERE response_id = ?');
+    this.discardStmt = db.prepare<[number]>('DELETE FROM responses WHERE id = ?');
+    this.chunksStmt = db.prepare<[number], { data: string }>(
+      'SELECT data FROM response_chunks WHERE response_id = ? ORDER BY seq',
+    );
+    this.metaStmt = db.prepare<[number], { size: number; parse_error: string | null }>(
+      'SELECT size, parse_error FROM responses WHERE id = ? AND complete = 1',
+    );
+    this.purgeChunksStmt = db.prepare(
+      'DELETE FROM response_chunks WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)',
+    );
+    this.purgeStmt = db.prepare('DELETE FROM responses WHERE complete = 0');
+  }
+
+  create(sessionId: string | null, now: number): number {
+    return Number(this.createStmt.run(sessionId, now).lastInsertRowid);
+  }
+
+  appendChunk(responseId: number, seq: number, data: string): void {
+    this.chunkStmt.run(responseId, seq, data);
+  }
+
+  finish(responseId: number, requestId: string | null, size: number, parseError: string | null): void {
+    this.finishStmt.run(requestId, size, parseError, responseId);
+  }
+
+  discard(responseId: number): void {
+    this.discardChunksStmt.run(responseId);
+    this.discardStmt.run(responseId);
+  }
+
+  /** Removes responses whose upload never completed. */
+  purgeIncomplete(): number {
+    this.purgeChunksStmt.run();
+    return this.purgeStmt.run().changes;
+  }
+
+  meta(responseId: number): { size: number; parseError: string | null } | undefined {
+    const row = this.metaStmt.get(responseId);
+    return row && { size: row.size, parseError: row.parse_error };
+  }
+
+  *chunks(responseId: number): Generator<string> {
+    for (const row of this.chunksStmt.iterate(responseId)) yield row.data;
+  }
+
+  text(responseId: number): string {
+    let s = '';
+    for (const c of this.chunks(responseId)) s += c;
+    return s;
+  }
+}

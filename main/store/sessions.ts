@@ -1,0 +1,220 @@
+import type { Statement } from 'better-sqlite3';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Db } from './db';
+import type { HostInfo, Session, SessionStatus } from './types';
+
+interface SessionRow {
+  id: string;
+  ticket_hash: string;
+  instance_id: string | null;
+  user: string;
+  status: SessionStatus;
+  auth_result: string;
+  ip_address: string | null;
+  client_version: string | null;
+  created_at: number;
+  last_seen_at: number;
+  ended_at: number | null;
+  company_file: string | null;
+  country: string | null;
+  qbxml_version: string | null;
+  host_json: string | null;
+  last_error: string | null;
+  last_error_code: string | null;
+  in_flight_id: string | null;
+  expected_total: number;
+  requests_sent: number;
+  requests_done: number;
+  requests_failed: number;
+  connection_errors: number;
+  alternate_tried: string | null;
+  interactive_token: string | null;
+  interactive_state: string | null;
+  noop_since: number | null;
+  close_message: string | null;
+}
+
+const fromRow = (r: SessionRow): Session => ({
+  id: r.id,
+  instanceId: r.instance_id,
+  user: r.user,
+  status: r.status,
+  authResult: r.auth_result,
+  ipAddress: r.ip_address,
+  clientVersion: r.client_version,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  endedAt: r.ended_at,
+  companyFile: r.company_file,
+  country: r.country,
+  qbxmlVersion: r.qbxml_version,
+  host: r.host_json ? (JSON.parse(r.host_json) as HostInfo) : null,
+  lastError: r.last_error,
+  lastErrorCode: r.last_error_code,
+  inFlightId: r.in_flight_id,
+  expectedTotal: r.expected_total,
+  requestsSent: r.requests_sent,
+  requestsDone: r.requests_done,
+  requestsFailed: r.requests_failed,
+  connectionErrors: r.connection_errors,
+  alternateTried: r.alternate_tried,
+  interactiveToken: r.interactive_token,
+  interactiveState: r.interactive_state,
+  noopSince: r.noop_since,
+  closeMessage: r.close_message,
+});
+
+export interface NewSession {
+  id: string;
+  ticketHash: string;
+  instanceId: string | null;
+  user: string;
+  status: SessionStatus;
+  authResult: string;
+  ipAddress: string | null;
+  clientVersion: string | null;
+  expectedTotal: number;
+  now: number;
+  endedAt: number | null;
+}
+
+/** Columns a handler may change on a session; see `update`. */
+export type SessionPatch = Partial<
+  Pick<
+    Session,
+    | 'status'
+    | 'lastSeenAt'
+    | 'endedAt'
+    | 'companyFile'
+    | 'country'
+    | 'qbxmlVersion'
+    | 'host'
+    | 'lastError'
+    | 'lastErrorCode'
+    | 'inFlightId'
+    | 'expectedTotal'
+    | 'requestsSent'
+    | 'requestsDone'
+    | 'requestsFailed'
+    | 'connectionErrors'
+    | 'alternateTried'
+    | 'interactiveToken'
+    | 'interactiveState'
+    | 'noopSince'
+    | 'closeMessage'
+  >
+>;
+
+const PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
+  status: 'status',
+  lastSeenAt: 'last_seen_at',
+  endedAt: 'ended_at',
+  companyFile: 'company_file',
+  country: 'country',
+  qbxmlVersion: 'qbxml_version',
+  host: 'host_json',
+  lastError: 'last_error',
+  lastErrorCode: 'last_error_code',
+  inFlightId: 'in_flight_id',
+  expectedTotal: 'expected_total',
+  requestsSent: 'requests_sent',
+  requestsDone: 'requests_done',
+  requestsFailed: 'requests_failed',
+  connectionErrors: 'connection_errors',
+  alternateTried: 'alternate_tried',
+  interactiveToken: 'interactive_token',
+  interactiveState: 'interactive_state',
+  noopSince: 'noop_since',
+  closeMessage: 'close_message',
+};
+
+export interface SessionPage {
+  sessions: Session[];
+  nextCursor: string | null;
+}
+
+export class SessionStore {
+  private readonly byTicketStmt;
+  private readonly byIdStmt;
+  private readonly byInteractiveStmt;
+  private readonly insertStmt;
+  private readonly activeForStmt;
+  private readonly allActiveStmt;
+  private readonly pageStmt;
+  private readonly updateStmts = new Map<string, Statement<unknown[]>>();
+
+  constructor(private readonly db: Db) {
+    this.byTicketStmt = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE ticket_hash = ?');
+    this.byIdStmt = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
+    this.byInteractiveStmt = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE interactive_token = ?');
+    this.insertStmt = db.prepare(
+      `INSERT INTO sessions (id, ticket_hash, instance_id, user, status, auth_result, ip_address, client_version,
+         created_at, last_seen_at, ended_at, expected_total)
+       VALUES (@id, @ticketHash, @instanceId, @user, @status, @authResult, @ipAddress, @clientVersion,
+         @now, @now, @endedAt, @expectedTotal)`,
+    );
+    this.activeForStmt = db.prepare<[string], SessionRow>(
+      "SELECT * FROM sessions WHERE instance_id = ? AND status = 'active' ORDER BY created_at DESC",
+    );
+    this.allActiveStmt = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE status = 'active'");
+    this.pageStmt = db.prepare<[string, number, number, string, number], SessionRow>(
+      `SELECT * FROM sessions WHERE instance_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    );
+  }
+
+  byTicketHash(hash: string): Session | undefined {
+    const row = this.byTicketStmt.get(hash);
+    return row && fromRow(row);
+  }
+
+  get(id: string): Session | undefined {
+    const row = this.byIdStmt.get(id);
+    return row && fromRow(row);
+  }
+
+  byInteractiveToken(token: string): Session | undefined {
+    const row = this.byInteractiveStmt.get(token);
+    return row && fromRow(row);
+  }
+
+  insert(s: NewSession): void {
+    this.insertStmt.run(s);
+  }
+
+  activeFor(instanceId: string): Session[] {
+    return this.activeForStmt.all(instanceId).map(fromRow);
+  }
+
+  allActive(): Session[] {
+    return this.allActiveStmt.all().map(fromRow);
+  }
+
+  /** Newest first; the cursor is opaque to callers. */
+  page(instanceId: string, limit: number, cursor: string | null): SessionPage {
+    const [ts, id] = cursor ? decodeCursor(cursor) : [Number.MAX_SAFE_INTEGER, ''];
+    const rows = this.pageStmt.all(instanceId, ts, ts, id, limit + 1);
+    const more = rows.length > limit;
+    const sessions = rows.slice(0, limit).map(fromRow);
+    const last = sessions[sessions.length - 1];
+    return { sessions, nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  update(id: string, patch: SessionPatch): void {
+    const keys = Object.keys(patch) as (keyof SessionPatch)[];
+    if (keys.length === 0) return;
+    // One prepared statement per distinct set of columns; handlers use only a few shapes.
+    const sig = keys.join(',');
+    let stmt = this.updateStmts.get(sig);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[]>(`UPDATE sessions SET ${keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
+      this.updateStmts.set(sig, stmt);
+    }
+    const values = keys.map((k) => {
+      const v = patch[k];
+      if (k === 'host') return v ? JSON.stringify(v) : null;
+      return v ?? null;
+    });
+    stmt.run(...values, id);
+  }
+}

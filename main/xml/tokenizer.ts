@@ -1,0 +1,367 @@
+/**
+ * A strict, streaming XML tokenizer.
+ *
+ * Why our own: QBWC delivers a whole query result as one escaped string inside a SOAP
+ * element, so a 50 MB response is one giant text node. DOM parsers (fast-xml-parser,
+ * xmlbuilder2) hold it all (GBs of RSS); saxes buffers a text node until it ends;
+ * htmlparser2 streams text but accepts malformed input. This tokenizer streams text in
+ * chunks (including CDATA), enforces well-formedness, and refuses any DOCTYPE so entity
+ * declarations are never expanded. It only recognises the five predefined entities and
+ * character references, which is all qbXML and SOAP ever use.
+ */
+
+export type Attributes = Readonly<Record<string, string>>;
+
+export interface XmlHandler {
+  /** `attrs` is a shared empty object when the tag has none; do not mutate it. */
+  startElement(name: string, attrs: Attributes, selfClosing: boolean): void;
+  endElement(name: string): void;
+  /** Decoded character data; one text node may arrive in several calls. */
+  text(text: string): void;
+  processingInstruction?(target: string, data: string): void;
+}
+
+export class XmlSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XmlSyntaxError';
+  }
+}
+
+export const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+const enum State {
+  Prolog,
+  Content,
+  Cdata,
+  Comment,
+  Epilog,
+  Done,
+}
+
+// Characters XML 1.0 forbids anywhere in a document.
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
+const NAME_END = /[\s/>]/g;
+const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
+
+/** Longest markup token we are willing to buffer (a start tag with attributes, a PI). */
+const MAX_TOKEN = 1 << 20;
+/** Longest entity reference we recognise, "&#x10FFFF;" plus slack. */
+const MAX_ENTITY = 12;
+
+export interface TokenizerOptions {
+  /**
+   * Accept a document that is only a fragment: several top-level elements or bare
+   * text (used when the inner qbXML of a SOAP field is re-tokenized).
+   */
+  fragment?: boolean;
+  /**
+   * Report an `<?xml …?>` declaration met inside an element to the handler instead of
+   * failing. Hand-written QBWC fixtures put a literal qbXML document, declaration and all,
+   * inside a SOAP string element; real QBWC escapes it.
+   */
+  embeddedDeclarations?: boolean;
+}
+
+export class XmlTokenizer {
+  private buf = '';
+  private state = State.Prolog;
+  private readonly stack: string[] = [];
+  private sawRoot = false;
+  private sawElement = false;
+  private sawAnything = false;
+  private readonly fragment: boolean;
+  private readonly embeddedDeclarations: boolean;
+
+  constructor(
+    private readonly handler: XmlHandler,
+    options: TokenizerOptions = {},
+  ) {
+    this.fragment = options.fragment ?? false;
+    this.embeddedDeclarations = options.embeddedDeclarations ?? false;
+    if (this.fragment) this.state = State.Content;
+  }
+
+  /** Depth of currently open elements. */
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  write(chunk: string): void {
+    if (this.state === State.Done) throw new XmlSyntaxError('Data after the end of the document');
+    if (chunk.length === 0) return;
+    if (!this.sawAnything) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      this.sawAnything = chunk.length > 0;
+    }
+    const buf = this.buf.length === 0 ? chunk : this.buf + chunk;
+    this.buf = '';
+    const consumed = this.run(buf, false);
+    if (consumed < buf.length) {
+      if (buf.length - consumed > MAX_TOKEN) throw new XmlSyntaxError('Markup token too large');
+      this.buf = buf.slice(consumed);
+    }
+  }
+
+  /** Signals end of input; throws if the document is incomplete. */
+  end(): void {
+    if (this.state === State.Done) return;
+    const buf = this.buf;
+    this.buf = '';
+    const consumed = this.run(buf, true);
+    if (consumed < buf.length) throw new XmlSyntaxError('Unexpected end of input inside markup');
+    if (this.state === State.Cdata) throw new XmlSyntaxError('Unterminated CDATA section');
+    if (this.state === State.Comment) throw new XmlSyntaxError('Unterminated comment');
+    if (this.stack.length > 0) throw new XmlSyntaxError(`Unexpected end of input: <${this.stack[this.stack.length - 1]}> is not closed`);
+    if (!this.fragment && !this.sawRoot) throw new XmlSyntaxError('The document has no root element');
+    this.state = State.Done;
+  }
+
+  /** Processes as much of `buf` as possible and returns how many characters were consumed. */
+  private run(buf: string, final: boolean): number {
+    let pos = 0;
+    const len = buf.length;
+    while (pos < len) {
+      switch (this.state) {
+        case State.Cdata: {
+          const close = buf.indexOf(']]>', pos);
+          if (close === -1) {
+            // Keep a possible partial "]]" for the next chunk.
+            let keep = 0;
+            if (!final) {
+              if (buf.endsWith(']]')) keep = 2;
+              else if (buf.endsWith(']')) keep = 1;
+            }
+            const end = len - keep;
+            if (end > pos) this.emitRaw(buf.slice(pos, end));
+            return end;
+          }
+          if (close > pos) this.emitRaw(buf.slice(pos, close));
+          pos = close + 3;
+          this.state = State.Content;
+          continue;
+        }
+        case State.Comment: {
+          const close = buf.indexOf('-->', pos);
+          if (close === -1) return final ? len : Math.max(pos, len - 2);
+          pos = close + 3;
+          this.state = this.stack.length > 0 || this.fragment ? State.Content : this.sawRoot ? State.Epilog : State.Prolog;
+          continue;
+        }
+        case State.Done:
+          throw new XmlSyntaxError('Data after the end of the document');
+        default:
+          break;
+      }
+
+      const lt = buf.indexOf('<', pos);
+      if (lt === -1) {
+        // Text up to the end; hold back an unfinished entity reference.
+        let end = len;
+        if (!final) {
+          const amp = buf.lastIndexOf('&');
+          if (amp >= pos && len - amp <= MAX_ENTITY && buf.indexOf(';', amp) === -1) end = amp;
+        }
+        if (end > pos) this.emitText(buf.slice(pos, end));
+        return end;
+      }
+      if (lt > pos) this.emitText(buf.slice(pos, lt));
+      pos = lt;
+      const next = this.markup(buf, pos, final);
+      if (next === -1) return pos; // incomplete token: wait for more input
+      pos = next;
+    }
+    return pos;
+  }
+
+  /** Parses the markup starting at `lt`; returns the index after it, or -1 if incomplete. */
+  private markup(buf: string, lt: number, final: boolean): number {
+    const c1 = buf.charCodeAt(lt + 1);
+    if (Number.isNaN(c1)) return final ? this.fail('Unexpected end of input after "<"') : -1;
+    if (c1 === 0x2f /* / */) {
+      const gt = buf.indexOf('>', lt + 2);
+      if (gt === -1) return final ? this.fail('Unterminated end tag') : -1;
+      this.closeTag(buf.slice(lt + 2, gt).trimEnd());
+      return gt + 1;
+    }
+    if (c1 === 0x3f /* ? */) {
+      const close = buf.indexOf('?>', lt + 2);
+      if (close === -1) return final ? this.fail('Unterminated processing instruction') : -1;
+      this.pi(buf.slice(lt + 2, close));
+      return close + 2;
+    }
+    if (c1 === 0x21 /* ! */) {
+      if (buf.length - lt < 9 && !final) {
+        // Need enough characters to tell a comment from CDATA or a DOCTYPE.
+        const head = buf.slice(lt);
+        if ('<!--'.startsWith(head) || '<![CDATA['.startsWith(head) || '<!DOCTYPE'.startsWith(head.toUpperCase())) return -1;
+      }
+      if (buf.startsWith('<!--', lt)) {
+        this.state = State.Comment;
+        return lt + 4;
+      }
+      if (buf.startsWith('<![CDATA[', lt)) {
+        if (this.stack.length === 0 && !this.fragment) this.fail('CDATA outside the root element');
+        this.state = State.Cdata;
+        return lt + 9;
+      }
+      if (buf.slice(lt + 2, lt + 9).toUpperCase() === 'DOCTYPE') this.fail('DOCTYPE declarations are not allowed');
+      if (buf.startsWith('<!ENTITY', lt)) this.fail('Entity declarations are not allowed');
+      return this.fail('Unsupported markup declaration');
+    }
+    return this.startTag(buf, lt, final);
+  }
+
+  private startTag(buf: string, lt: number, final: boolean): number {
+    NAME_END.lastIndex = lt + 1;
+    const m = NAME_END.exec(buf);
+    if (m === null) return final ? this.fail('Unterminated start tag') : -1;
+    const nameEnd = m.index;
+    const name = buf.slice(lt + 1, nameEnd);
+    if (!NAME.test(name)) this.fail(`Invalid element name "${name.slice(0, 40)}"`);
+    let pos = nameEnd;
+    let attrs: Record<string, string> | null = null;
+    for (;;) {
+      // Skip whitespace.
+      let c = buf.charCodeAt(pos);
+      while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = buf.charCodeAt(++pos);
+      if (Number.isNaN(c)) return final ? this.fail('Unterminated start tag') : -1;
+      if (c === 0x3e /* > */) {
+        this.openTag(name, attrs ?? NO_ATTRIBUTES, false);
+        return pos + 1;
+      }
+      if (c === 0x2f /* / */) {
+        const c2 = buf.charCodeAt(pos + 1);
+        if (Number.isNaN(c2)) return final ? this.fail('Unterminated start tag') : -1;
+        if (c2 !== 0x3e) this.fail(`Expected ">" after "/" in <${name}>`);
+        this.openTag(name, attrs ?? NO_ATTRIBUTES, true);
+        return pos + 2;
+      }
+      if (pos === nameEnd) this.fail(`Expected whitespace before an attribute in <${name}>`);
+      const eq = buf.indexOf('=', pos);
+      if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
+      const attrName = buf.slice(pos, eq).trimEnd();
+      if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
+      let q = eq + 1;
+      let qc = buf.charCodeAt(q);
+      while (qc === 0x20 || qc === 0x09 || qc === 0x0a || qc === 0x0d) qc = buf.charCodeAt(++q);
+      if (Number.isNaN(qc)) return final ? this.fail('Unterminated start tag') : -1;
+      if (qc !== 0x22 && qc !== 0x27) this.fail(`Attribute "${attrName}" in <${name}> must be quoted`);
+      const close = buf.indexOf(qc === 0x22 ? '"' : "'", q + 1);
+      if (close === -1) return final ? this.fail('Unterminated attribute value') : -1;
+      const raw = buf.slice(q + 1, close);
+      if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
+      attrs ??= Object.create(null) as Record<string, string>;
+      if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
+      attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(raw));
+      pos = close + 1;
+      const after = buf.charCodeAt(pos);
+      if (!Number.isNaN(after) && after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d && after !== 0x3e && after !== 0x2f) {
+        this.fail(`Expected whitespace between attributes in <${name}>`);
+      }
+    }
+  }
+
+  private openTag(name: string, attrs: Attributes, selfClosing: boolean): void {
+    this.sawElement = true;
+    if (this.stack.length === 0 && !this.fragment) {
+      if (this.sawRoot) this.fail('Only one root element is allowed');
+      this.sawRoot = true;
+    }
+    this.state = State.Content;
+    if (selfClosing) {
+      this.handler.startElement(name, attrs, true);
+      this.handler.endElement(name);
+      if (this.stack.length === 0 && !this.fragment) this.state = State.Epilog;
+    } else {
+      this.stack.push(name);
+      this.handler.startElement(name, attrs, false);
+    }
+  }
+
+  private closeTag(name: string): void {
+    const open = this.stack.pop();
+    if (open === undefined) this.fail(`Unexpected end tag </${name}>`);
+    if (open !== name) this.fail(`End tag </${name}> does not match <${open}>`);
+    this.handler.endElement(name);
+    if (this.stack.length === 0 && !this.fragment) this.state = State.Epilog;
+  }
+
+  private pi(body: string): void {
+    const space = body.search(/[ \t\r\n]/);
+    const target = space === -1 ? body : body.slice(0, space);
+    const data = space === -1 ? '' : body.slice(space + 1).trim();
+    if (!NAME.test(target)) this.fail('Invalid processing instruction');
+    if (target.toLowerCase() === 'xml') {
+      // The XML declaration: only at the very start of a document.
+      if (!this.sawElement && (this.state === State.Prolog || this.fragment)) return;
+      if (!(this.embeddedDeclarations && this.stack.length > 0)) this.fail('XML declaration is only allowed at the start of the document');
+    }
+    this.handler.processingInstruction?.(target, data);
+  }
+
+  private emitText(raw: string): void {
+    if (this.stack.length === 0 && !this.fragment) {
+      if (!WHITESPACE_ONLY.test(raw)) this.fail(this.sawRoot ? 'Text after the root element' : 'Text before the root element');
+      return;
+    }
+    this.emitRaw(decodeEntities(raw));
+  }
+
+  private emitRaw(text: string): void {
+    if (FORBIDDEN_CHARS.test(text)) this.fail('The document contains a character that XML does not allow');
+    this.handler.text(text);
+  }
+
+  private fail(message: string): never {
+    throw new XmlSyntaxError(message);
+  }
+}
+
+const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decodes the predefined entities and character references; rejects anything else. */
+export function decodeEntities(raw: string): string {
+  let amp = raw.indexOf('&');
+  if (amp === -1) return raw;
+  let out = '';
+  let from = 0;
+  while (amp !== -1) {
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi === -1 || semi - amp > MAX_ENTITY) throw new XmlSyntaxError('Unterminated entity reference');
+    out += raw.slice(from, amp);
+    const ref = raw.slice(amp + 1, semi);
+    if (ref.charCodeAt(0) === 0x23 /* # */) {
+      const hex = ref.charCodeAt(1) === 0x78; /* x */
+      const digits = ref.slice(hex ? 2 : 1);
+      if (!(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) throw new XmlSyntaxError(`Invalid character reference "&${ref};"`);
+      const cp = parseInt(digits, hex ? 16 : 10);
+      if (!isXmlChar(cp)) throw new XmlSyntaxError(`Character reference "&${ref};" is not a legal XML character`);
+      out += String.fromCodePoint(cp);
+    } else {
+      const ch = NAMED_ENTITIES[ref];
+      if (ch === undefined) throw new XmlSyntaxError(`Undefined entity "&${ref};"`);
+      out += ch;
+    }
+    from = semi + 1;
+    amp = raw.indexOf('&', from);
+  }
+  return out + raw.slice(from);
+}
+
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/** XML attribute-value normalisation: literal tabs and newlines become spaces. */
+function normalizeAttributeWhitespace(value: string): string {
+  return /[\t\n\r]/.test(value) ? value.replace(/\r\n|[\t\n\r]/g, ' ') : value;
+}
