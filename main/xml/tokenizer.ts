@@ -39,8 +39,8 @@ const enum State {
   Done,
 }
 
-// Characters XML 1.0 forbids anywhere in a document.
-const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+// Characters XML 1.0 forbids anywhere in a document, and unpaired surrogates.
+const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/u;
 const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
 const NAME_END = /[\s/>]/g;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
@@ -70,6 +70,8 @@ export class XmlTokenizer {
   private readonly stack: string[] = [];
   private sawRoot = false;
   private sawElement = false;
+  /** The last characters of a text run that continues in the next chunk. */
+  private textTail = '';
   private sawAnything = false;
   private readonly fragment: boolean;
   private readonly embeddedDeclarations: boolean;
@@ -133,7 +135,7 @@ export class XmlTokenizer {
               if (buf.endsWith(']]')) keep = 2;
               else if (buf.endsWith(']')) keep = 1;
             }
-            const end = len - keep;
+            const end = holdSurrogate(buf, len - keep, final);
             if (end > pos) this.emitRaw(buf.slice(pos, end));
             return end;
           }
@@ -162,11 +164,13 @@ export class XmlTokenizer {
         if (!final) {
           const amp = buf.lastIndexOf('&');
           if (amp >= pos && len - amp <= MAX_ENTITY && buf.indexOf(';', amp) === -1) end = amp;
+          end = holdSurrogate(buf, end, false);
         }
-        if (end > pos) this.emitText(buf.slice(pos, end));
+        if (end > pos) this.emitText(buf.slice(pos, end), true);
         return end;
       }
-      if (lt > pos) this.emitText(buf.slice(pos, lt));
+      if (lt > pos) this.emitText(buf.slice(pos, lt), false);
+      else this.textTail = '';
       pos = lt;
       const next = this.markup(buf, pos, final);
       if (next === -1) return pos; // incomplete token: wait for more input
@@ -252,6 +256,7 @@ export class XmlTokenizer {
       if (close === -1) return final ? this.fail('Unterminated attribute value') : -1;
       const raw = buf.slice(q + 1, close);
       if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
+      if (FORBIDDEN_CHARS.test(raw)) this.fail('The document contains a character that XML does not allow');
       attrs ??= Object.create(null) as Record<string, string>;
       if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
       attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(raw));
@@ -301,11 +306,14 @@ export class XmlTokenizer {
     this.handler.processingInstruction?.(target, data);
   }
 
-  private emitText(raw: string): void {
+  private emitText(raw: string, continues: boolean): void {
     if (this.stack.length === 0 && !this.fragment) {
       if (!WHITESPACE_ONLY.test(raw)) this.fail(this.sawRoot ? 'Text after the root element' : 'Text before the root element');
       return;
     }
+    // "]]>" may not appear in text, even split across chunks.
+    if ((this.textTail + raw).includes(']]>')) this.fail('"]]>" is not allowed in text');
+    this.textTail = continues ? raw.slice(-2) : '';
     this.emitRaw(decodeEntities(raw));
   }
 
@@ -317,6 +325,13 @@ export class XmlTokenizer {
   private fail(message: string): never {
     throw new XmlSyntaxError(message);
   }
+}
+
+/** Keeps a chunk-final high surrogate for the next chunk, where its pair arrives. */
+function holdSurrogate(buf: string, end: number, final: boolean): number {
+  if (final || end === 0) return end;
+  const c = buf.charCodeAt(end - 1);
+  return c >= 0xd800 && c <= 0xdbff ? end - 1 : end;
 }
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
