@@ -4,8 +4,8 @@
  * a 4xx `{"error": {"code", "message", "field"}}`; a 500 means a bug, and is logged.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { API_PREFIX, type OperationDef, type OperationHandlers, type OperationName, operations } from '../contract/operations';
+import { invoke } from '../contract/invoke';
 import { ApiError } from '../errors';
 import type { Logger } from '../logger';
 import { constantTimeEqual } from '../security/tokens';
@@ -29,29 +29,6 @@ function send(res: Response, status: number, code: string, message: string, fiel
   res.status(status).json({ error: { code, message, field } });
 }
 
-/** The first zod issue, as an API error naming the field (body fields by their path). */
-function fromZod(err: z.ZodError, where: 'params' | 'query' | 'body'): ApiError {
-  const issue = err.issues[0] as z.core.$ZodIssue;
-  let path = issue.path.map(String);
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    path = [...path, ...issue.keys];
-    message = `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
-  }
-  const field = path.join('.') || (where === 'body' ? 'body' : null);
-  const label = field ?? where;
-  // A path that names nothing valid (e.g. an unknown metricId) is a missing resource.
-  if (where === 'params') return new ApiError(404, 'not_found', `${label}: ${message}`, field);
-  return new ApiError(400, 'invalid_field', `${label}: ${message}`, field);
-}
-
-function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'params' | 'query' | 'body'): T | undefined {
-  if (!schema) return undefined;
-  const result = schema.safeParse(value);
-  if (!result.success) throw fromZod(result.error, where);
-  return result.data;
-}
-
 export function createRestApp(options: RestOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -73,7 +50,6 @@ export function createRestApp(options: RestOptions): express.Express {
   for (const [name, def] of Object.entries(operations) as [OperationName, OperationDef][]) {
     const path = toExpressPath(def.path);
     routes.set(path, [...(routes.get(path) ?? []), def.method]);
-    const handler = options.handlers[name] as (input: unknown) => unknown;
     app[def.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path, async (req, res, next) => {
       try {
         if (def.auth && !authenticated(req)) {
@@ -83,11 +59,7 @@ export function createRestApp(options: RestOptions): express.Express {
         if (def.body && req.headers['content-type'] !== undefined && !/^application\/json\b/i.test(req.headers['content-type'])) {
           return send(res, 415, 'unsupported_media_type', 'Send the body as application/json.', 'Content-Type');
         }
-        const params = parse(def.params, req.params, 'params') ?? {};
-        const query = parse(def.query ? def.query.strict() : z.object({}).strict(), req.query, 'query') ?? {};
-        const input: Record<string, unknown> = { ...params, ...query };
-        if (def.body) input.body = parse(def.body, req.body ?? {}, 'body');
-        const output = await handler(input);
+        const output: unknown = await invoke(options.handlers, name, { params: req.params, query: req.query, body: req.body });
         if (def.status === 204) return void res.status(204).end();
         if (def.rawContentType) {
           res.status(def.status).type(def.rawContentType);

@@ -28,10 +28,18 @@ function events(chunks: string[], options = {}): Ev[] {
 function saxesEvents(xml: string): Ev[] {
   const out: Ev[] = [];
   const p = new SaxesParser({ xmlns: false });
-  p.on('opentag', (tag) => out.push(['start', tag.name, { ...(tag.attributes as Record<string, string>) }]));
-  p.on('closetag', (tag) => out.push(['end', tag.name]));
+  // saxes keeps one handler per event.
+  let depth = 0;
+  p.on('opentag', (tag) => {
+    depth++;
+    out.push(['start', tag.name, { ...(tag.attributes as Record<string, string>) }]);
+  });
+  p.on('closetag', (tag) => {
+    depth--;
+    out.push(['end', tag.name]);
+  });
   p.on('text', (t) => {
-    if (p.closedRoot || out.length === 0) return; // whitespace outside the root
+    if (depth === 0) return; // whitespace outside the root
     const last = out[out.length - 1];
     if (last && last[0] === 'text') last[1] += t;
     else out.push(['text', t]);

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const FIXTURES = path.join(__dirname, 'fixtures');
+
+export function fixture(...parts: string[]): string {
+  return fs.readFileSync(path.join(FIXTURES, ...parts), 'utf8');
+}
+
+export function tempDir(prefix = 'qbwc-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+import { type Companion, type CompanionOptions, startCompanion } from '../main/companion';
+import { silentLogger } from '../main/logger';
+import type { InstanceResource } from '../main/services/instances';
+import { createSoapClient, type SoapClient } from '../main/simulator/soap-client';
+import { type QuickBooksHost, runWebConnectorSession, type WebConnectorOptions } from '../main/simulator/web-connector';
+
+export const HCP_QB2014 = fixture('qbwc', 'hcp_strHCPResponse_QuickBooksPro2014.fixed.xml');
+
+/**
+ * A QuickBooks stand-in that answers every request element with status OK (or what
+ * `answer` says) and echoes its requestID — for protocol tests that need no company.
+ */
+export class EchoQuickBooks implements QuickBooksHost {
+  readonly received: string[] = [];
+  hcp = HCP_QB2014;
+  constructor(
+    readonly companyFile = 'C:\\Company\\test.qbw',
+    private readonly answer: (rqType: string, xml: string) => { status?: string; hresult?: string; message?: string } = () => ({}),
+  ) {}
+  hcpResponse(): string {
+    return this.hcp;
+  }
+  processRequest(qbxml: string) {
+    this.received.push(qbxml);
+    const elements = [...qbxml.matchAll(/<(\w+)Rq requestID="([^"]+)"/g)];
+    const first = elements[0];
+    const verdict = this.answer(first?.[1] ?? '', qbxml);
+    if (verdict.hresult) return { hresult: verdict.hresult, message: verdict.message ?? '' };
+    const rs = elements
+      .map(([, type, id]) => `<${type}Rs requestID="${id}" ${verdict.status ?? 'statusCode="0" statusSeverity="Info" statusMessage="Status OK"'} />`)
+      .join('\n');
+    return { response: `<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n${rs}\n</QBXMLMsgsRs>\n</QBXML>\n` };
+  }
+  endSession(): void {}
+}
+
+export interface Harness {
+  companion: Companion;
+  dataDir: string;
+  instance: InstanceResource;
+  password: string;
+  enqueue(qbxml: string, priority?: number): string;
+  run(quickbooks: QuickBooksHost, extra?: Partial<WebConnectorOptions>): ReturnType<typeof runWebConnectorSession>;
+  soap(): SoapClient;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(
+  options: Partial<CompanionOptions> & { instance?: Record<string, unknown> } = {},
+): Promise<Harness> {
+  const dataDir = options.dataDir ?? tempDir();
+  const companion = await startCompanion({ logger: silentLogger, port: 0, ...options, dataDir });
+  const password = 'correct horse battery';
+  const existing = companion.store.instances.byUsername('tester');
+  const instance = existing
+    ? companion.services.instances.toResource(existing)
+    : await companion.handlers.createInstance({
+        body: {
+          name: 'Test Company',
+          username: 'tester',
+          password,
+          frequencyInMinutes: 60,
+          configuration: {},
+          lingerSeconds: 0,
+          alternateCompanyFiles: [],
+          readOnly: false,
+          ...options.instance,
+        } as never,
+      });
+  const url = `${companion.url}/qbwc`;
+  return {
+    companion,
+    dataDir,
+    instance,
+    password,
+    enqueue: (qbxml, priority = 0) => companion.services.requests.enqueue(instance.instanceId, { qbxml, priority }).requestId,
+    run: (quickbooks, extra = {}) =>
+      runWebConnectorSession({
+        url,
+        username: instance.username,
+        password,
+        ownerId: instance.ownerId,
+        fileId: instance.fileId,
+        quickbooks,
+        noopDelayMs: 20,
+        ...extra,
+      }),
+    soap: () => createSoapClient(url),
+    stop: () => companion.stop(),
+  };
+}
