@@ -38,7 +38,8 @@ export function createRestApp(options: RestOptions): express.Express {
     res.json(buildOpenApi(options.productVersion, options.baseUrl()));
   });
 
-  app.use(API_PREFIX, express.json({ limit: JSON_LIMIT, type: () => true }));
+  // Parse JSON (and bodies sent without a type); anything else reaches the route, which answers 415.
+  app.use(API_PREFIX, express.json({ limit: JSON_LIMIT, type: (req) => !req.headers['content-type'] || /json/i.test(req.headers['content-type']) }));
 
   const authenticated = (req: Request): boolean => {
     const header = req.headers.authorization ?? '';

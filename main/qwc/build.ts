@@ -63,5 +63,6 @@ export function buildQwc(f: QwcFields): string {
   add('AppUniqueName', f.AppUniqueName);
   add('CertURL', f.CertURL);
   add('Style', f.Style);
-  return root.end({ prettyPrint: true, indent: '  ' }) + '\n';
+  // Empty elements written out in full (<AppID></AppID>), as in Intuit's sample QWC files.
+  return root.end({ prettyPrint: true, indent: '  ', allowEmptyTags: true }) + '\n';
 }

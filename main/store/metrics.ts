@@ -56,13 +56,16 @@ export class MetricStore {
     return METRICS[metric].aggregate;
   }
 
-  /** Values per time bucket of `bucketMs` in [from, to]; buckets without rows are absent. */
+  /**
+   * Values per time bucket of `bucketMs` in [from, to]; buckets without rows are absent.
+   * (Bound JS numbers are REALs in SQLite; the casts keep the bucket division integral.)
+   */
   buckets(metric: MetricId, instanceId: string, from: number, to: number, bucketMs: number): Bucket[] {
     const m = METRICS[metric];
     const fn = m.aggregate === 'count' ? 'count(*)' : m.aggregate === 'sum' ? 'sum(v)' : 'avg(v)';
     return this.db
       .prepare<Record<string, number | string>, Bucket>(
-        `SELECT (t / @bucket) * @bucket AS start, ${fn} AS value FROM (${m.sql}) WHERE t BETWEEN @from AND @to GROUP BY 1 ORDER BY 1`,
+        `SELECT (t / CAST(@bucket AS INTEGER)) * CAST(@bucket AS INTEGER) AS start, ${fn} AS value FROM (${m.sql}) WHERE t BETWEEN @from AND @to GROUP BY 1 ORDER BY 1`,
       )
       .all({ id: instanceId, from, to, bucket: bucketMs });
   }

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EchoQuickBooks, HCP_QB2014, type Harness, startHarness } from '../helpers';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const QUERY = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
+const WRITE = '<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Pine Street Bakery</FullName></CustomerRef></InvoiceAdd></InvoiceAddRq>';
+
+const sendArgs = (ticket: string, hcp = '') => ({
+  ticket,
+  strHCPResponse: hcp,
+  strCompanyFileName: 'C:\\Company\\test.qbw',
+  qbXMLCountry: 'US',
+  qbXMLMajorVers: 13,
+  qbXMLMinorVers: 0,
+});
+
+async function beginSession(harness: Harness): Promise<{ ticket: string; sent: string }> {
+  const soap = harness.soap();
+  const auth = (await soap.call('authenticate', { strUserName: 'tester', strPassword: harness.password })) as string[];
+  const sent = String(await soap.call('sendRequestXML', sendArgs(auth[0] as string, HCP_QB2014)));
+  soap.close();
+  return { ticket: auth[0] as string, sent };
+}
+
+describe('restart in the middle of a session', () => {
+  it('puts a query back in the queue and marks a write unknown_outcome, never re-sending it blindly', async () => {
+    h = await startHarness();
+    const write = h.enqueue(WRITE, 1);
+    const query = h.enqueue(QUERY);
+    const { ticket, sent } = await beginSession(h);
+    expect(sent).toContain(`requestID="${write}"`);
+    const dataDir = h.dataDir;
+    await h.stop(); // the companion goes away mid-session; closeConnection never comes
+
+    h = await startHarness({ dataDir });
+    const status = (id: string) => h?.companion.store.requests.get(id)?.status;
+    expect(status(write)).toBe('unknown_outcome');
+    expect(status(query)).toBe('queued');
+    expect(h.companion.store.requests.get(write)?.error?.code).toBe('UNKNOWN_OUTCOME');
+
+    // QBWC carries on with its old ticket: nothing faults, getLastError explains.
+    const soap = h.soap();
+    expect(await soap.call('sendRequestXML', sendArgs(ticket))).toBe('');
+    expect(await soap.call('getLastError', { ticket })).toMatch(/restarted/);
+
+    // A new session sends the query but not the write.
+    const qb = new EchoQuickBooks();
+    const report = await h.run(qb);
+    expect(report.outcome).toBe('completed');
+    expect(qb.received).toHaveLength(1);
+    expect(qb.received[0]).toContain(`requestID="${query}"`);
+    expect(status(write)).toBe('unknown_outcome');
+
+    // If the Web Connector still delivers the write's response, it settles the write.
+    const late = new EchoQuickBooks().processRequest(sent) as { response: string };
+    expect(await soap.call('receiveResponseXML', { ticket, response: late.response, hresult: '', message: '' })).toBe(-1);
+    expect(status(write)).toBe('done');
+    soap.close();
+  });
+
+  it('recovers the in-flight request when sendRequestXML is called again out of sequence', async () => {
+    h = await startHarness();
+    const write = h.enqueue(WRITE, 1);
+    const query = h.enqueue(QUERY);
+    const soap = h.soap();
+    const auth = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    const ticket = auth[0] as string;
+    expect(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014))).toContain(write);
+    // Again, without a receiveResponseXML: the write's fate is unknown; the query goes out.
+    expect(await soap.call('sendRequestXML', sendArgs(ticket))).toContain(query);
+    expect(h.companion.store.requests.get(write)?.status).toBe('unknown_outcome');
+    expect(await soap.call('sendRequestXML', sendArgs(ticket))).toContain(query);
+    expect(h.companion.store.requests.get(query)?.attempts).toBe(2);
+    soap.close();
+  });
+});
+
+describe('idle sessions', () => {
+  it('expire after the idle timeout: the in-flight write is recovered and a new session is not busy', async () => {
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    h = await startHarness({ now: () => now });
+    const write = h.enqueue(WRITE);
+    h.enqueue(QUERY);
+    const { ticket } = await beginSession(h);
+    now += 16 * 60_000;
+    const soap = h.soap();
+    expect(await soap.call('receiveResponseXML', { ticket, response: '', hresult: '', message: '' })).toBe(-1);
+    expect(await soap.call('getLastError', { ticket })).toMatch(/idle for too long/);
+    expect(h.companion.store.requests.get(write)?.status).toBe('unknown_outcome');
+    const again = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    expect(again[1]).toBe('');
+    soap.close();
+  });
+});
