@@ -39,8 +39,12 @@ const enum State {
   Done,
 }
 
-// Characters XML 1.0 forbids anywhere in a document, and unpaired surrogates.
-const FORBIDDEN_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/u;
+// Characters XML 1.0 forbids anywhere in a document, and unpaired surrogates (checked
+// only when a surrogate is present: the /u scan is several times slower).
+const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+const hasForbiddenChar = (s: string): boolean => FORBIDDEN_CONTROL.test(s) || (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s));
 const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
 const NAME_END = /[\s/>]/g;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
@@ -256,7 +260,7 @@ export class XmlTokenizer {
       if (close === -1) return final ? this.fail('Unterminated attribute value') : -1;
       const raw = buf.slice(q + 1, close);
       if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
-      if (FORBIDDEN_CHARS.test(raw)) this.fail('The document contains a character that XML does not allow');
+      if (hasForbiddenChar(raw)) this.fail('The document contains a character that XML does not allow');
       attrs ??= Object.create(null) as Record<string, string>;
       if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
       attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(raw));
@@ -318,7 +322,7 @@ export class XmlTokenizer {
   }
 
   private emitRaw(text: string): void {
-    if (FORBIDDEN_CHARS.test(text)) this.fail('The document contains a character that XML does not allow');
+    if (hasForbiddenChar(text)) this.fail('The document contains a character that XML does not allow');
     this.handler.text(text);
   }
 
@@ -338,31 +342,35 @@ const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quo
 
 /** Decodes the predefined entities and character references; rejects anything else. */
 export function decodeEntities(raw: string): string {
-  let amp = raw.indexOf('&');
-  if (amp === -1) return raw;
-  let out = '';
-  let from = 0;
-  while (amp !== -1) {
-    const semi = raw.indexOf(';', amp + 1);
-    if (semi === -1 || semi - amp > MAX_ENTITY) throw new XmlSyntaxError('Unterminated entity reference');
-    out += raw.slice(from, amp);
-    const ref = raw.slice(amp + 1, semi);
-    if (ref.charCodeAt(0) === 0x23 /* # */) {
-      const hex = ref.charCodeAt(1) === 0x78; /* x */
-      const digits = ref.slice(hex ? 2 : 1);
-      if (!(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits)) throw new XmlSyntaxError(`Invalid character reference "&${ref};"`);
-      const cp = parseInt(digits, hex ? 16 : 10);
-      if (!isXmlChar(cp)) throw new XmlSyntaxError(`Character reference "&${ref};" is not a legal XML character`);
-      out += String.fromCodePoint(cp);
-    } else {
-      const ch = NAMED_ENTITIES[ref];
-      if (ch === undefined) throw new XmlSyntaxError(`Undefined entity "&${ref};"`);
-      out += ch;
-    }
-    from = semi + 1;
-    amp = raw.indexOf('&', from);
+  if (raw.indexOf('&') === -1) return raw;
+  if (!NOT_PREDEFINED.test(raw)) {
+    // Only the five predefined entities (the common case: qbXML escaped inside SOAP).
+    // Native string replaces are several times faster than a callback; "&amp;" goes
+    // last so "&amp;lt;" becomes "&lt;", not "<".
+    return raw
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&apos;', "'")
+      .replaceAll('&amp;', '&');
   }
-  return out + raw.slice(from);
+  // One pass; the last alternative catches an "&" that starts no valid reference.
+  return raw.replace(ENTITY, decodeOne);
+}
+
+const NOT_PREDEFINED = /&(?!(?:lt|gt|amp|quot|apos);)/;
+
+const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,7}));|&([^;]{0,12};?)/g;
+
+function decodeOne(_m: string, named?: string, dec?: string, hex?: string, bad?: string): string {
+  if (named !== undefined) return NAMED_ENTITIES[named] as string;
+  if (bad !== undefined) {
+    if (!bad.endsWith(';')) throw new XmlSyntaxError('Unterminated entity reference');
+    throw new XmlSyntaxError(bad.startsWith('#') ? `Invalid character reference "&${bad}"` : `Undefined entity "&${bad}"`);
+  }
+  const cp = dec !== undefined ? parseInt(dec, 10) : parseInt(hex as string, 16);
+  if (!isXmlChar(cp)) throw new XmlSyntaxError(`Character reference "&#${dec ?? 'x' + hex};" is not a legal XML character`);
+  return String.fromCodePoint(cp);
 }
 
 function isXmlChar(cp: number): boolean {
