@@ -7,6 +7,7 @@
  * closeConnection. It talks to any QBWC endpoint over HTTP.
  */
 import type { QbwcMethod, QbwcResult } from '../qbwc/methods';
+import { describeXml } from './narrate';
 import { createSoapClient, type QbwcStyle, SoapCallError } from './soap-client';
 
 /** What the Web Connector needs from QuickBooks (the simulated company implements it). */
@@ -222,7 +223,8 @@ function redact(args: Record<string, string | number>): Record<string, string | 
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(args)) {
     if (k === 'strPassword') out[k] = '<MaskedForSecurity>';
-    else if (typeof v === 'string' && v.length > 300) out[k] = `${v.slice(0, 300)}… (${v.length} characters)`;
+    // Keep the transcript small even for a 100 MB response.
+    else if (typeof v === 'string' && v.length > 300) out[k] = v.startsWith('<') ? describeXml(v) : `${v.slice(0, 300)}… (${v.length} characters)`;
     else out[k] = v;
   }
   return out;

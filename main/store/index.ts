@@ -3,6 +3,7 @@ import { type Db, type OpenOptions, openDatabase } from './db';
 import { EventStore } from './events';
 import { InstanceStore } from './instances';
 import { MetricStore } from './metrics';
+import { RecordStore } from './records';
 import { RequestStore } from './requests';
 import { ResponseStore } from './responses';
 import { SessionStore } from './sessions';
@@ -18,6 +19,7 @@ export class Store {
   readonly settings: SettingsStore;
   readonly authFailures: AuthFailureStore;
   readonly metrics: MetricStore;
+  readonly records: RecordStore;
 
   constructor(readonly db: Db) {
     this.instances = new InstanceStore(db);
@@ -28,6 +30,7 @@ export class Store {
     this.settings = new SettingsStore(db);
     this.authFailures = new AuthFailureStore(db);
     this.metrics = new MetricStore(db);
+    this.records = new RecordStore(db);
   }
 
   static open(dataDir: string, options?: OpenOptions): Store {

@@ -138,4 +138,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_client_time ON events (client_id, timestamp);
   CREATE INDEX events_time ON events (timestamp);
   `,
+  // 2: the qbXML engine: structured requests, idempotency keys, iterators, follow-up
+  // requests (reconciliation, EditSequence refresh) and parsed records.
+  `
+  ALTER TABLE requests ADD COLUMN request_json TEXT;
+  ALTER TABLE requests ADD COLUMN min_version TEXT;
+  ALTER TABLE requests ADD COLUMN idempotency_key TEXT;
+  ALTER TABLE requests ADD COLUMN options_json TEXT;
+  ALTER TABLE requests ADD COLUMN parent_id TEXT;
+  ALTER TABLE requests ADD COLUMN purpose TEXT;
+  ALTER TABLE requests ADD COLUMN iterator_json TEXT;
+  ALTER TABLE requests ADD COLUMN record_count INTEGER NOT NULL DEFAULT 0;
+  -- Follow-ups (iterator pages, reconciliation, re-reads) go before ordinary work.
+  ALTER TABLE requests ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+  DROP INDEX requests_queue;
+  CREATE INDEX requests_queue ON requests (instance_id, status, urgent DESC, priority DESC, seq);
+  CREATE UNIQUE INDEX requests_idempotency ON requests (instance_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX requests_parent ON requests (parent_id) WHERE parent_id IS NOT NULL;
+  CREATE INDEX requests_unknown ON requests (instance_id) WHERE status = 'unknown_outcome';
+
+  CREATE TABLE records (
+    request_id    TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    response_id   INTEGER NOT NULL,
+    rs_index      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    record_key    TEXT,
+    edit_sequence TEXT,
+    data          TEXT NOT NULL,
+    PRIMARY KEY (request_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX records_key ON records (request_id, record_key) WHERE record_key IS NOT NULL;
+  CREATE INDEX records_response ON records (response_id);
+  `,
 ];

@@ -1,6 +1,15 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
-import type { ErrorInfo, QueuedRequest, RequestKind, RequestStatus, ResponseResult } from './types';
+import type {
+  ErrorInfo,
+  IteratorState,
+  QueuedRequest,
+  RequestKind,
+  RequestOptions,
+  RequestPurpose,
+  RequestStatus,
+  ResponseResult,
+} from './types';
 
 interface RequestRow {
   seq: number;
@@ -29,6 +38,15 @@ interface RequestRow {
   results_json: string | null;
   error_json: string | null;
   response_id: number | null;
+  request_json: string | null;
+  min_version: string | null;
+  idempotency_key: string | null;
+  options_json: string | null;
+  parent_id: string | null;
+  purpose: RequestPurpose | null;
+  iterator_json: string | null;
+  record_count: number;
+  urgent: number;
 }
 
 const fromRow = (r: RequestRow): QueuedRequest => ({
@@ -58,6 +76,15 @@ const fromRow = (r: RequestRow): QueuedRequest => ({
   results: r.results_json ? (JSON.parse(r.results_json) as ResponseResult[]) : null,
   error: r.error_json ? (JSON.parse(r.error_json) as ErrorInfo) : null,
   responseId: r.response_id,
+  requestJson: r.request_json ? (JSON.parse(r.request_json) as unknown) : null,
+  minVersion: r.min_version,
+  idempotencyKey: r.idempotency_key,
+  options: r.options_json ? (JSON.parse(r.options_json) as RequestOptions) : {},
+  parentId: r.parent_id,
+  purpose: r.purpose,
+  iterator: r.iterator_json ? (JSON.parse(r.iterator_json) as IteratorState) : null,
+  recordCount: r.record_count,
+  urgent: r.urgent === 1,
 });
 
 export interface NewRequest {
@@ -71,6 +98,14 @@ export interface NewRequest {
   rqOffsets: number[];
   source: string | null;
   now: number;
+  requestJson?: unknown;
+  minVersion?: string | null;
+  idempotencyKey?: string | null;
+  options?: RequestOptions;
+  parentId?: string | null;
+  purpose?: RequestPurpose | null;
+  iterator?: IteratorState | null;
+  urgent?: boolean;
 }
 
 /** The outcome recorded when a request leaves `sent`. */
@@ -109,16 +144,24 @@ export class RequestStore {
   private readonly pageStmt;
   private readonly pageByStatusStmt;
   private readonly cancelQueuedStmt;
+  private readonly byKeyStmt;
+  private readonly childrenStmt;
+  private readonly unknownStmt;
+  private readonly iteratorStmt;
+  private readonly bodyStmt;
+  private readonly recordCountStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO requests (id, instance_id, status, kind, priority, types, on_error, body, rq_offsets, source, created_at, updated_at)
-       VALUES (@id, @instanceId, 'queued', @kind, @priority, @types, @onError, @body, @rqOffsets, @source, @now, @now)`,
+      `INSERT INTO requests (id, instance_id, status, kind, priority, types, on_error, body, rq_offsets, source, created_at, updated_at,
+         request_json, min_version, idempotency_key, options_json, parent_id, purpose, iterator_json, urgent)
+       VALUES (@id, @instanceId, 'queued', @kind, @priority, @types, @onError, @body, @rqOffsets, @source, @now, @now,
+         @requestJson, @minVersion, @idempotencyKey, @options, @parentId, @purpose, @iterator, @urgent)`,
     );
     this.byIdStmt = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
     const ready = "instance_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)";
     this.nextStmt = db.prepare<[string, number], RequestRow>(
-      `SELECT * FROM requests WHERE ${ready} ORDER BY priority DESC, seq LIMIT 1`,
+      `SELECT * FROM requests WHERE ${ready} ORDER BY urgent DESC, priority DESC, seq LIMIT 1`,
     );
     this.hasReadyStmt = db.prepare<[string, number], { x: number }>(`SELECT 1 AS x FROM requests WHERE ${ready} LIMIT 1`);
     this.requeueStmt = db.prepare<[number, number | null, string | null, string, string]>(
@@ -151,13 +194,66 @@ export class RequestStore {
     this.pageByStatusStmt = db.prepare<[string, string, number, number], RequestRow>(
       'SELECT * FROM requests WHERE instance_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
+    this.byKeyStmt = db.prepare<[string, string], RequestRow>('SELECT * FROM requests WHERE instance_id = ? AND idempotency_key = ?');
+    this.childrenStmt = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE parent_id = ? ORDER BY seq');
+    this.unknownStmt = db.prepare<[string], RequestRow>(
+      "SELECT * FROM requests WHERE instance_id = ? AND status = 'unknown_outcome' ORDER BY seq",
+    );
+    this.iteratorStmt = db.prepare<[string | null, number, string]>('UPDATE requests SET iterator_json = ?, urgent = ? WHERE id = ?');
+    this.bodyStmt = db.prepare<[string, string, number, string]>('UPDATE requests SET body = ?, rq_offsets = ?, updated_at = ? WHERE id = ?');
+    this.recordCountStmt = db.prepare<[number, string]>('UPDATE requests SET record_count = record_count + ? WHERE id = ?');
     this.cancelQueuedStmt = db.prepare<[number, number, string]>(
       "UPDATE requests SET status = 'cancelled', updated_at = ?, completed_at = ? WHERE instance_id = ? AND status = 'queued'",
     );
   }
 
   insert(r: NewRequest): void {
-    this.insertStmt.run({ ...r, types: r.types.join(','), rqOffsets: JSON.stringify(r.rqOffsets) });
+    this.insertStmt.run({
+      id: r.id,
+      instanceId: r.instanceId,
+      kind: r.kind,
+      priority: r.priority,
+      types: r.types.join(','),
+      onError: r.onError,
+      body: r.body,
+      rqOffsets: JSON.stringify(r.rqOffsets),
+      source: r.source,
+      now: r.now,
+      requestJson: r.requestJson === undefined ? null : JSON.stringify(r.requestJson),
+      minVersion: r.minVersion ?? null,
+      idempotencyKey: r.idempotencyKey ?? null,
+      options: r.options && Object.keys(r.options).length ? JSON.stringify(r.options) : null,
+      parentId: r.parentId ?? null,
+      purpose: r.purpose ?? null,
+      iterator: r.iterator ? JSON.stringify(r.iterator) : null,
+      urgent: r.urgent ? 1 : 0,
+    });
+  }
+
+  byIdempotencyKey(instanceId: string, key: string): QueuedRequest | undefined {
+    const row = this.byKeyStmt.get(instanceId, key);
+    return row && fromRow(row);
+  }
+
+  children(parentId: string): QueuedRequest[] {
+    return this.childrenStmt.all(parentId).map(fromRow);
+  }
+
+  unknownOutcomes(instanceId: string): QueuedRequest[] {
+    return this.unknownStmt.all(instanceId).map(fromRow);
+  }
+
+  setIterator(id: string, state: IteratorState | null, urgent: boolean): void {
+    this.iteratorStmt.run(state ? JSON.stringify(state) : null, urgent ? 1 : 0, id);
+  }
+
+  /** Replaces the request elements (e.g. a Mod with a fresh EditSequence). */
+  setBody(id: string, body: string, rqOffsets: readonly number[], now: number): void {
+    this.bodyStmt.run(body, JSON.stringify(rqOffsets), now, id);
+  }
+
+  addRecords(id: string, count: number): void {
+    if (count !== 0) this.recordCountStmt.run(count, id);
   }
 
   get(id: string): QueuedRequest | undefined {

@@ -3,13 +3,15 @@ import type { Db } from './db';
 /**
  * Raw qbXML responses, stored in chunks as they stream in. A response is `complete`
  * once the SOAP call that carried it was fully received; incomplete ones (a dropped
- * connection, a crash mid-upload) are removed at start.
+ * connection, a crash mid-upload) are removed at start, with the records parsed from them.
  */
 export class ResponseStore {
   private readonly createStmt;
   private readonly chunkStmt;
   private readonly finishStmt;
   private readonly discardChunksStmt;
+  private readonly discardRecordsStmt;
+  private readonly purgeRecordsStmt;
   private readonly discardStmt;
   private readonly chunksStmt;
   private readonly metaStmt;
@@ -23,6 +25,7 @@ export class ResponseStore {
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
     );
     this.discardChunksStmt = db.prepare<[number]>('DELETE FROM response_chunks WHERE response_id = ?');
+    this.discardRecordsStmt = db.prepare<[number]>('DELETE FROM records WHERE response_id = ?');
     this.discardStmt = db.prepare<[number]>('DELETE FROM responses WHERE id = ?');
     this.chunksStmt = db.prepare<[number], { data: string }>(
       'SELECT data FROM response_chunks WHERE response_id = ? ORDER BY seq',
@@ -33,6 +36,7 @@ export class ResponseStore {
     this.purgeChunksStmt = db.prepare(
       'DELETE FROM response_chunks WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)',
     );
+    this.purgeRecordsStmt = db.prepare('DELETE FROM records WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)');
     this.purgeStmt = db.prepare('DELETE FROM responses WHERE complete = 0');
   }
 
@@ -49,12 +53,14 @@ export class ResponseStore {
   }
 
   discard(responseId: number): void {
+    this.discardRecordsStmt.run(responseId);
     this.discardChunksStmt.run(responseId);
     this.discardStmt.run(responseId);
   }
 
   /** Removes responses whose upload never completed. */
   purgeIncomplete(): number {
+    this.purgeRecordsStmt.run();
     this.purgeChunksStmt.run();
     return this.purgeStmt.run().changes;
   }

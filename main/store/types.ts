@@ -66,6 +66,25 @@ export interface ErrorInfo {
   developerMessage: string;
 }
 
+/** Caller choices that shape how the companion handles a request. */
+export interface RequestOptions {
+  /** On 3200 (stale EditSequence) re-read the record and send the Mod again with its current EditSequence. */
+  retryOnStaleEditSequence?: boolean;
+}
+
+/** Paging state of a query sent with an iterator (qbXML iterators live only within one QBWC session). */
+export interface IteratorState {
+  /** QuickBooks' iteratorID while the iterator is open; null before Start and after a session break. */
+  id: string | null;
+  remaining: number;
+  pages: number;
+  /** Times the query was restarted because the session ended mid-iteration. */
+  restarts: number;
+}
+
+/** Requests the companion queues itself on behalf of another (its parent). */
+export type RequestPurpose = 'reconcile' | 'refresh';
+
 export interface QueuedRequest {
   seq: number;
   id: string;
@@ -94,6 +113,17 @@ export interface QueuedRequest {
   results: ResponseResult[] | null;
   error: ErrorInfo | null;
   responseId: number | null;
+  /** The structured input ({type, params} items), when the request was given as JSON. */
+  requestJson: unknown;
+  /** The qbXML version the request needs (newest `since` among its elements). */
+  minVersion: string | null;
+  idempotencyKey: string | null;
+  options: RequestOptions;
+  parentId: string | null;
+  purpose: RequestPurpose | null;
+  iterator: IteratorState | null;
+  recordCount: number;
+  urgent: boolean;
 }
 
 export type SessionStatus =

@@ -1,0 +1,109 @@
+/**
+ * `npm run demo`: the whole flow on any OS, no QuickBooks needed. Starts the companion
+ * in a fresh data folder, creates a demo instance, queues work through the same API a
+ * cloud app uses, and lets the simulated Web Connector + company run a session.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startCompanion } from '../companion';
+import { createLogger } from '../logger';
+import { generatePassword } from '../security/passwords';
+import { describeCall } from './narrate';
+import { FakeQuickBooks } from './quickbooks';
+import { runWebConnectorSession } from './web-connector';
+
+export interface DemoOptions {
+  dataDir?: string;
+  keepRunning: boolean;
+  /** Where narration goes; default stdout. */
+  write?: (line: string) => void;
+}
+
+export async function runDemo(o: DemoOptions): Promise<void> {
+  const out = o.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'qbwc-companion-demo-'));
+  const logFile = path.join(dataDir, 'companion.log');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const companion = await startCompanion({
+    dataDir,
+    port: 0,
+    logger: createLogger((line) => fs.appendFileSync(logFile, line)),
+  });
+  const h = companion.handlers;
+  out(`QBWC Companion is running at ${companion.url}  (data folder: ${dataDir})`);
+
+  const company = new FakeQuickBooks();
+  const password = generatePassword();
+  const instance = await h.createInstance({
+    body: {
+      name: 'Demo Company',
+      username: 'demo',
+      password,
+      frequencyInMinutes: 60,
+      configuration: {},
+      lingerSeconds: 0,
+      alternateCompanyFiles: [],
+      readOnly: false,
+    },
+  });
+  out(`Created instance "${instance.name}" (user "${instance.username}"); its QWC file: ${companion.url}/api/v1/instances/${instance.instanceId}/qwc`);
+
+  const item = company.items()[0]?.FullName ?? 'Consulting';
+  const queued = [
+    ['Add a customer', '<CustomerAddRq><CustomerAdd><Name>Pine Street Bakery</Name><CompanyName>Pine Street Bakery LLC</CompanyName></CustomerAdd></CustomerAddRq>'],
+    [
+      'Invoice that customer',
+      `<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Pine Street Bakery</FullName></CustomerRef><RefNumber>DEMO-1</RefNumber>` +
+        `<InvoiceLineAdd><ItemRef><FullName>${item}</FullName></ItemRef><Desc>Setup</Desc><Quantity>3</Quantity><Rate>19.99</Rate></InvoiceLineAdd>` +
+        `<InvoiceLineAdd><ItemRef><FullName>${item}</FullName></ItemRef><Desc>Support</Desc><Quantity>1</Quantity><Rate>45.50</Rate></InvoiceLineAdd>` +
+        '</InvoiceAdd></InvoiceAddRq>',
+    ],
+    ['List three customers', '<CustomerQueryRq><MaxReturned>3</MaxReturned></CustomerQueryRq>'],
+    ['Invoice a customer that does not exist', '<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Nobody Inc</FullName></CustomerRef></InvoiceAdd></InvoiceAddRq>'],
+  ] as const;
+  const ids: string[] = [];
+  for (const [label, qbxml] of queued) {
+    const { requestId } = await h.enqueueRequest({ instanceId: instance.instanceId, body: { qbxml, priority: 0 } });
+    ids.push(requestId);
+    out(`Queued: ${label} (${requestId})`);
+  }
+
+  out('\nQuickBooks Web Connector (simulated) runs an update:');
+  const run = () =>
+    runWebConnectorSession({
+      url: instance.appUrl.replace(/^http:\/\/localhost:\d+/, companion.url),
+      username: instance.username,
+      password,
+      ownerId: instance.ownerId,
+      fileId: instance.fileId,
+      quickbooks: company,
+      noopDelayMs: 200,
+      onCall: (e) => out(describeCall(e)),
+    });
+  const first = await run();
+  out(`Web Connector shows: ${first.message}\n`);
+
+  out('Results, as a cloud app reads them from GET /api/v1/requests/{id}:');
+  for (const [i, [label]] of queued.entries()) {
+    const r = await h.getRequest({ requestId: ids[i] as string });
+    const detail = r.error ? r.error.userFacingMessage : `${r.statusMessage ?? ''}`;
+    out(`  ${label}: ${r.status}${r.statusCode !== null ? ` (status ${r.statusCode})` : ''} — ${detail}`);
+  }
+
+  out('\nThe next scheduled update finds nothing to do:');
+  const second = await run();
+  out(`Web Connector shows: ${second.message}`);
+
+  const curl = `curl -H "Authorization: Bearer $(cat '${path.join(dataDir, 'api-token')}')" ${companion.url}/api/v1/instances`;
+  if (o.keepRunning) {
+    out(`\nThe companion keeps running; try the API:\n  ${curl}\nPress Ctrl+C to stop.`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  }
+  else out(`\nTo explore the REST API afterwards, run "npm run demo -- --keep-running" and use the curl line it prints.`);
+  await companion.stop();
+  if (first.outcome !== 'completed' || second.outcome !== 'no_work') process.exitCode = 1;
+}

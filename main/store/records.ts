@@ -1,0 +1,101 @@
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Db } from './db';
+
+/**
+ * Parsed records of qbXML responses (each child of a …Rs: InvoiceRet, CustomerRet, …),
+ * written as the response streams in. A record with a ListID/TxnID is stored once per
+ * request: when a query restarts after a session break, pages seen before update the
+ * rows they already have instead of adding duplicates.
+ */
+export interface StoredRecord {
+  seq: number;
+  name: string;
+  rsIndex: number;
+  key: string | null;
+  editSequence: string | null;
+  data: unknown;
+}
+
+export interface NewRecord {
+  requestId: string;
+  seq: number;
+  responseId: number;
+  rsIndex: number;
+  name: string;
+  key: string | null;
+  editSequence: string | null;
+  /** JSON text of the record. */
+  data: string;
+}
+
+interface RecordRow {
+  seq: number;
+  name: string;
+  rs_index: number;
+  record_key: string | null;
+  edit_sequence: string | null;
+  data: string;
+}
+
+export class RecordStore {
+  private readonly upsertStmt;
+  private readonly nextSeqStmt;
+  private readonly pageStmt;
+  private readonly discardStmt;
+  private readonly byKeyStmt;
+
+  constructor(db: Db) {
+    this.upsertStmt = db.prepare<NewRecord, { seq: number }>(
+      `INSERT INTO records (request_id, seq, response_id, rs_index, name, record_key, edit_sequence, data)
+       VALUES (@requestId, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)
+       ON CONFLICT (request_id, record_key) WHERE record_key IS NOT NULL
+       DO UPDATE SET data = excluded.data, edit_sequence = excluded.edit_sequence
+       RETURNING seq`,
+    );
+    this.nextSeqStmt = db.prepare<[string], { next: number }>('SELECT coalesce(max(seq), -1) + 1 AS next FROM records WHERE request_id = ?');
+    this.pageStmt = db.prepare<[string, number, number], RecordRow>(
+      'SELECT seq, name, rs_index, record_key, edit_sequence, data FROM records WHERE request_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.discardStmt = db.prepare<[number]>('DELETE FROM records WHERE response_id = ?');
+    this.byKeyStmt = db.prepare<[string, string], RecordRow>(
+      'SELECT seq, name, rs_index, record_key, edit_sequence, data FROM records WHERE request_id = ? AND record_key = ?',
+    );
+  }
+
+  /** Stores a record; returns true if it is new, false if it replaced one with the same key. */
+  upsert(r: NewRecord): boolean {
+    return (this.upsertStmt.get(r) as { seq: number }).seq === r.seq;
+  }
+
+  nextSeq(requestId: string): number {
+    return (this.nextSeqStmt.get(requestId) as { next: number }).next;
+  }
+
+  page(requestId: string, limit: number, cursor: string | null): { records: StoredRecord[]; nextCursor: string | null } {
+    const [after] = cursor ? decodeCursor(cursor) : [-1];
+    const rows = this.pageStmt.all(requestId, after, limit + 1);
+    const more = rows.length > limit;
+    const records = rows.slice(0, limit).map(fromRow);
+    const last = records[records.length - 1];
+    return { records, nextCursor: more && last ? encodeCursor(last.seq, '') : null };
+  }
+
+  byKey(requestId: string, key: string): StoredRecord | undefined {
+    const row = this.byKeyStmt.get(requestId, key);
+    return row && fromRow(row);
+  }
+
+  /** Removes what an upload that never completed had written. */
+  discardResponse(responseId: number): void {
+    this.discardStmt.run(responseId);
+  }
+}
+
+const fromRow = (r: RecordRow): StoredRecord => ({
+  seq: r.seq,
+  name: r.name,
+  rsIndex: r.rs_index,
+  key: r.record_key,
+  editSequence: r.edit_sequence,
+  data: JSON.parse(r.data) as unknown,
+});
