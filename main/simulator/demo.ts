@@ -102,8 +102,9 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+  } else {
+    out(`\nTo explore the REST API afterwards, run "npm run demo -- --keep-running" and use the curl line it prints.`);
   }
-  else out(`\nTo explore the REST API afterwards, run "npm run demo -- --keep-running" and use the curl line it prints.`);
   await companion.stop();
   if (first.outcome !== 'completed' || second.outcome !== 'no_work') process.exitCode = 1;
 }
