@@ -105,7 +105,7 @@ describe('qbwc-companion CLI', () => {
     await new Promise((r) => first.proc.once('exit', r));
 
     const second = await serve(dir);
-    const get = async (id: string) => (await fetch(`${second.url}/api/v1/requests/${id}`, { headers: { Authorization: `Bearer ${second.token}` } })).json();
+    const get = async (id: string) => (await (await fetch(`${second.url}/api/v1/requests/${id}`, { headers: { Authorization: `Bearer ${second.token}` } })).json()) as { status: string; response: string; error: { userFacingMessage: string } };
     const q = await get(query);
     expect(q.status).toBe('done');
     expect(q.response).toBe(answer.response);
