@@ -1,0 +1,36 @@
+/**
+ * What a benchmark module looks like to bench/run.ts. A module exports a `Benchmark`;
+ * run.ts runs the selected ones in order and puts each result under its `key`.
+ */
+
+export interface BenchContext {
+  /** --name value options from the command line, e.g. { runs: '3' } (flags are 'true'). */
+  options: Readonly<Record<string, string>>;
+  /** Progress to stderr (stdout is reserved for the JSON result). */
+  log(message: string): void;
+}
+
+export interface Benchmark {
+  /** Short name for --only, e.g. "session". */
+  name: string;
+  /** Key of the result in the JSON output, e.g. "session5000". */
+  key: string;
+  description: string;
+  /** Returns a JSON-serialisable result. Throwing marks the whole run as failed. */
+  run(ctx: BenchContext): Promise<BenchResult>;
+}
+
+export interface BenchResult {
+  [field: string]: unknown;
+  /** Set when some part of the benchmark failed but a partial result is still worth printing. */
+  errors?: string[];
+}
+
+/** An integer option, with a default. */
+export function intOption(ctx: BenchContext, name: string, fallback: number): number {
+  const raw = ctx.options[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number (got "${raw}")`);
+  return n;
+}
