@@ -17,6 +17,8 @@ import { DomainEvents } from './events';
 import { createLogger, type Logger } from './logger';
 import { createSoapEndpoint } from './qbwc/endpoint';
 import { QbwcService } from './qbwc/service';
+import { localTimeZone } from './qbxml/datetime';
+import { FollowUps } from './queue/follow-ups';
 import { loadOrCreateApiToken } from './security/tokens';
 import { createHandlers, type Services } from './services/handlers';
 import { HistoryService } from './services/history';
@@ -24,6 +26,7 @@ import { InstanceService } from './services/instances';
 import { RequestService } from './services/requests';
 import { Settings } from './settings';
 import { Store } from './store';
+import { startCheckpointer } from './store/checkpointer';
 import type { Durability } from './store/db';
 
 export const PRODUCT_NAME = 'QBWC Companion';
@@ -55,6 +58,8 @@ export interface CompanionOptions {
   sweepIntervalMs?: number;
   /** Responses up to this many bytes are returned inline by GET /requests/{id}; default 8 MiB. */
   inlineResponseBytes?: number;
+  /** QuickBooks' time zone (the PC's); default the process's. */
+  timeZone?: string;
 }
 
 /** The core without its network listeners: what the CLI uses for one-shot commands. */
@@ -74,10 +79,19 @@ export function createCore(options: CompanionOptions, port: () => number): Core 
   const events = new DomainEvents();
   const settings = new Settings(store.settings);
   const publicBaseUrl = () => `http://localhost:${port()}`;
-  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION });
+  const requests = new RequestService({ store, events, now, inlineResponseBytes: options.inlineResponseBytes ?? 8 * 1024 * 1024 });
+  const followUps = new FollowUps({
+    store,
+    requests,
+    now,
+    timeZone: options.timeZone ?? localTimeZone(),
+    log: (instanceId, action, result, requestId, detail) =>
+      store.events.append({ clientId: instanceId, timestamp: now(), user: 'companion', action, detail: detail ?? null, result, sessionId: null, requestId }),
+  });
+  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION, followUps });
   const services: Services = {
     instances: new InstanceService({ store, events, now, publicBaseUrl, productName: PRODUCT_NAME }),
-    requests: new RequestService({ store, events, now, inlineResponseBytes: options.inlineResponseBytes ?? 8 * 1024 * 1024 }),
+    requests,
     history: new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION }),
     settings,
   };
@@ -139,6 +153,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     if (host === DEFAULT_HOST) {
       await listen(newServer(), port, '::1').catch(() => servers.pop()); // no IPv6 loopback: fine
     }
+    const checkpointer = startCheckpointer(store.db, options.dataDir);
     const sweep = setInterval(() => {
       try {
         qbwc.expireIdle();
@@ -156,6 +171,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       apiToken,
       async stop() {
         clearInterval(sweep);
+        await checkpointer?.stop();
         await Promise.all(
           servers.map(
             (s) =>

@@ -87,7 +87,7 @@ export async function startHarness(
     dataDir,
     instance,
     password,
-    enqueue: (qbxml, priority = 0) => companion.services.requests.enqueue(instance.instanceId, { qbxml, priority }).requestId,
+    enqueue: (qbxml, priority = 0) => companion.services.requests.enqueue(instance.instanceId, { qbxml, priority, retryOnStaleEditSequence: false }).requestId,
     run: (quickbooks, extra = {}) =>
       runWebConnectorSession({
         url,

@@ -15,9 +15,31 @@ export interface RawInput {
 
 type Where = 'params' | 'query' | 'body';
 
+type Issue = z.core.$ZodIssue;
+
+/** The path an issue names: keys not allowed count as the object's own. */
+const depth = (i: Issue): number => i.path.length + (i.code === 'unrecognized_keys' ? 0 : 1);
+
+/**
+ * For an input that matches none of a union's shapes, the issue of the shape it came
+ * closest to (the one whose first problem lies deepest), so the field named is the one
+ * the caller got wrong rather than "invalid input".
+ */
+function mostSpecific(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  let best: Issue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (!first) continue;
+    const candidate = mostSpecific(first);
+    if (!best || depth(candidate) > depth(best)) best = candidate;
+  }
+  return best ? { ...best, path: [...issue.path, ...best.path] } : issue;
+}
+
 /** The first zod issue as an API error naming the field (body fields by their path). */
 export function fromZod(err: z.ZodError, where: Where): ApiError {
-  const issue = err.issues[0] as z.core.$ZodIssue;
+  const issue = mostSpecific(err.issues[0] as Issue);
   let path = issue.path.map(String);
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {

@@ -19,6 +19,8 @@ import {
   page,
   pageQuery,
   qwcValidationSchema,
+  enqueueResultSchema,
+  recordSchema,
   requestCreateSchema,
   requestSchema,
   requestStatusSchema,
@@ -128,11 +130,22 @@ export const operations = {
   enqueueRequest: {
     method: 'POST',
     path: '/instances/{instanceId}/requests',
-    summary: 'Queue qbXML for QuickBooks. The companion sets the version, onError (if absent) and requestIDs.',
+    summary:
+      'Queue work for QuickBooks: raw qbXML, or JSON ({type, params}, or an array of them for one message set) built in schema order and validated. The companion sets the version, onError (if absent) and requestIDs.',
     params: instanceId,
     body: requestCreateSchema,
-    output: z.object({ requestId: z.string(), status: requestStatusSchema }),
+    output: enqueueResultSchema,
     status: 202,
+    auth: true,
+  },
+  listRecords: {
+    method: 'GET',
+    path: '/requests/{requestId}/records',
+    summary: 'The records of a request\'s response(s) — one logical result across iterator pages — in order, paged.',
+    params: requestId,
+    query: z.object(pageQuery),
+    output: page(recordSchema),
+    status: 200,
     auth: true,
   },
   listRequests: {

@@ -134,16 +134,45 @@ export const instanceSchema = z.object({
 
 export const requestStatusSchema = z.enum(['queued', 'sent', 'done', 'error', 'cancelled', 'unknown_outcome']);
 
-export const requestCreateSchema = z
+const requestOptions = {
+  priority: z.number().int().min(-1000).max(1000).default(0).describe('Higher goes first; equal priorities go in order.'),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Queueing again with the same key returns the first request instead of a duplicate. Writes get one generated when absent.'),
+  onError: z.enum(['stopOnError', 'continueOnError', 'rollbackOnError']).optional().describe('For several requests in one message set.'),
+  retryOnStaleEditSequence: z
+    .boolean()
+    .default(false)
+    .describe('On status 3200 (the record changed since it was read), re-read its EditSequence and send the Mod again.'),
+};
+
+export const structuredRequestSchema = z
   .object({
-    qbxml: z
-      .string()
-      .min(1)
-      .max(50 * 1024 * 1024)
-      .describe('A whole qbXML document or just the request elements (e.g. <CustomerQueryRq>…</CustomerQueryRq>).'),
-    priority: z.number().int().min(-1000).max(1000).default(0).describe('Higher goes first; equal priorities go in order.'),
+    type: z.string().min(1).max(100).describe('The qbXML request, e.g. "InvoiceAdd" or "InvoiceQueryRq".'),
+    params: z.record(z.string(), z.unknown()).default({}).describe('The request element\'s content in qbXML names; see the generated types.'),
   })
   .strict();
+
+export const requestCreateSchema = z
+  .union([
+    z
+      .object({
+        qbxml: z
+          .string()
+          .min(1)
+          .max(50 * 1024 * 1024)
+          .describe('A whole qbXML document or just the request elements (e.g. <CustomerQueryRq>…</CustomerQueryRq>).'),
+        ...requestOptions,
+      })
+      .strict(),
+    structuredRequestSchema.extend(requestOptions).strict(),
+    z.object({ requests: z.array(structuredRequestSchema).min(1).max(100), ...requestOptions }).strict(),
+    z.array(structuredRequestSchema).min(1).max(100),
+  ])
+  .describe('Raw qbXML, one request as JSON ({type, params}), or several in one message set (an array, or {requests: [...]}).');
 
 export const errorInfoSchema = z.object({
   code: z.string(),
@@ -165,10 +194,17 @@ export const responseResultSchema = z.object({
   iteratorID: z.string().optional(),
 });
 
+export const iteratorProgressSchema = z.object({
+  pages: z.number().int(),
+  remaining: z.number().int().describe('iteratorRemainingCount of the last page.'),
+  restarts: z.number().int().describe('Restarts after a session ended mid-iteration (records are not duplicated).'),
+});
+
 export const requestSchema = z.object({
   requestId: z.string(),
   instanceId: z.string(),
   status: requestStatusSchema,
+  idempotencyKey: z.string().nullable(),
   kind: z.enum(['query', 'write']),
   types: z.array(z.string()),
   priority: z.number().int(),
@@ -184,13 +220,35 @@ export const requestSchema = z.object({
   hresultMessage: z.string().nullable(),
   results: z.array(responseResultSchema),
   error: errorInfoSchema.nullable(),
+  parentRequestId: z.string().nullable().describe('For requests the companion queued itself (reconciliation, re-reads).'),
+  purpose: z.enum(['reconcile', 'refresh']).nullable(),
+  iterator: iteratorProgressSchema.nullable(),
+  recordCount: z.number().int().describe('Records (…Ret elements) parsed from the responses so far.'),
+  recordsUrl: z.string(),
   qbxml: z.string().optional().describe('The request elements as queued (requestIDs and version are added when sent).'),
+  json: z.array(z.object({ type: z.string(), params: z.unknown() })).optional().describe('The request as JSON.'),
   response: z.string().optional().describe('QuickBooks\' qbXML response, when done and not larger than the inline limit.'),
+  parsed: z.unknown().optional().describe('The response as typed JSON (qbXML names; decimals as strings), beside `response`.'),
   responseSize: z.number().int().nullable().describe('Size in bytes of the stored response.'),
   responseUrl: z.string().nullable().describe('Where to download the raw response.'),
 });
 
-export const requestSummarySchema = requestSchema.omit({ qbxml: true, response: true });
+export const enqueueResultSchema = z.object({
+  requestId: z.string(),
+  status: requestStatusSchema,
+  idempotencyKey: z.string().nullable(),
+  warnings: z
+    .array(z.object({ path: z.string(), rule: z.string(), message: z.string() }))
+    .describe('For raw qbXML: where it does not follow the qbXML schema (QuickBooks will probably reject it).'),
+});
+
+export const recordSchema = z.object({
+  seq: z.number().int(),
+  type: z.string().describe('The record element, e.g. "InvoiceRet".'),
+  data: z.unknown(),
+});
+
+export const requestSummarySchema = requestSchema.omit({ qbxml: true, json: true, response: true, parsed: true });
 
 export const sessionSchema = z.object({
   sessionId: z.string(),

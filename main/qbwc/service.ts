@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { classifyHresult } from '../qbxml/errors';
-import { stampRequest, requestIdOf } from '../qbxml/envelope';
+import { iteratorAttributes, requestIdOf, stampRequest } from '../qbxml/envelope';
 import { parseHcp } from '../qbxml/hcp';
-import { negotiateVersion } from '../qbxml/version';
+import { negotiateVersion, versionAtLeast } from '../qbxml/version';
+import type { FollowUps } from '../queue/follow-ups';
 import { decideOutcome, progressPercent, recoveryStatus, REQUEUED_ERROR, UNKNOWN_OUTCOME_ERROR } from '../queue/policy';
 import { decoyHash, verifyPassword } from '../security/passwords';
 import { hashTicket, newTicket } from '../security/tokens';
@@ -30,6 +31,7 @@ export interface QbwcServiceDeps {
   /** e.g. http://localhost:8520 — for the interactive-mode page. */
   publicBaseUrl: () => string;
   productVersion: string;
+  followUps: FollowUps;
 }
 
 /** Per-connection facts that arrive before authenticate (QBWC sends clientVersion first). */
@@ -43,8 +45,6 @@ const FREE_FAILURES = 3;
 const MAX_LOCK_MS = 15 * 60_000;
 
 const str = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
-
-type Live = { ok: true; session: Session; instance: Instance } | { ok: false; session: Session | undefined };
 
 export class QbwcService {
   constructor(private readonly deps: QbwcServiceDeps) {}
@@ -150,9 +150,9 @@ export class QbwcService {
   sendRequestXML(p: QbwcParams): string {
     const now = this.deps.now();
     return this.store.transaction(() => {
-      const live = this.live(str(p.ticket), now);
-      if (!live.ok) return '';
-      const { session, instance } = live;
+      const session = this.live(str(p.ticket), now);
+      if (!session) return '';
+      const instanceId = session.instanceId as string;
       const patch: SessionPatch = { lastSeenAt: now };
       if (session.inFlightId) {
         // Called again before a response: QBWC never got or never answered our last request.
@@ -161,6 +161,8 @@ export class QbwcService {
       }
       let version = session.qbxmlVersion;
       if (version === null) {
+        const instance = this.store.instances.get(instanceId);
+        if (!instance) return this.endForDeletedInstance(session, now);
         const started = this.startExchange(session, instance, p, now);
         if (!started.ok) {
           this.store.sessions.update(session.id, { ...patch, ...started.patch });
@@ -169,7 +171,7 @@ export class QbwcService {
         Object.assign(patch, started.patch);
         version = started.version;
       }
-      const next = this.store.requests.next(instance.id, now);
+      const next = this.nextSendable(instanceId, session, version, now);
       if (next && this.store.requests.markSent(next.id, session.id, now)) {
         Object.assign(patch, {
           inFlightId: next.id,
@@ -179,8 +181,18 @@ export class QbwcService {
           noopSince: null,
         });
         this.store.sessions.update(session.id, patch);
-        return stampRequest({ requestId: next.id, version, onError: next.onError, body: next.body, rqOffsets: next.rqOffsets });
+        return stampRequest({
+          requestId: next.id,
+          version,
+          onError: next.onError,
+          body: next.body,
+          rqOffsets: next.rqOffsets,
+          attributes: next.iterator ? iteratorAttributes(next.iterator.id) : undefined,
+        });
       }
+      // Only now is the instance needed (most calls have work and never read it).
+      const instance = this.store.instances.get(instanceId);
+      if (!instance) return this.endForDeletedInstance(session, now);
       if (this.lingering(session, instance, now)) {
         // Work may still arrive (API, cloud): QBWC waits 5 s and asks again.
         Object.assign(patch, { lastError: 'NoOp', lastErrorCode: 'NOOP', noopSince: session.noopSince ?? now });
@@ -194,15 +206,15 @@ export class QbwcService {
 
   /** Opens the sink that stores the `response` field as it streams in. */
   openResponseSink(p: QbwcParams): ResponseIngest {
-    const session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
-    return new ResponseIngest(this.store, session?.id ?? null, this.deps.now);
+    return new ResponseIngest(this.store, this.store.sessions.byTicketHash(hashTicket(str(p.ticket))), this.deps.now);
   }
 
   receiveResponseXML(p: QbwcParams, response: ResponseIngest): number {
     const now = this.deps.now();
     let completed: { requestId: string; instanceId: string; status: string } | undefined;
     const result = this.store.transaction(() => {
-      let session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+      // The session as read when the response began (QBWC calls one at a time per ticket).
+      let session = response.session;
       if (!session) {
         response.abort();
         return -1; // getLastError explains an unknown ticket
@@ -210,7 +222,7 @@ export class QbwcService {
       session = this.expireIfIdle(session, now);
       const routed = response.results.map((r) => r.requestID).find((id): id is string => !!id);
       const requestId = routed ? requestIdOf(routed) : session.inFlightId;
-      const request = requestId ? this.store.requests.get(requestId) : undefined;
+      const request = requestId ? (response.requestRead(requestId) ?? this.store.requests.get(requestId)) : undefined;
       const patch: SessionPatch = { lastSeenAt: now };
       if (request && session.inFlightId === request.id) patch.inFlightId = null;
 
@@ -221,7 +233,7 @@ export class QbwcService {
           detail: `response ${responseId ?? '(empty)'} for requestID ${routed ?? '(none)'}`,
         });
       } else {
-        const outcome = decideOutcome({
+        const decided = decideOutcome({
           kind: request.kind,
           attempts: request.attempts,
           hresult: str(p.hresult),
@@ -230,6 +242,8 @@ export class QbwcService {
           responseEmpty: response.isEmpty,
           parseError: response.parseError,
         });
+        const next = this.deps.followUps.continuation(request, decided, response.results);
+        const outcome = next.outcome;
         const responseId = response.commit(request.id);
         this.store.requests.complete(request.id, {
           status: outcome.status,
@@ -244,6 +258,15 @@ export class QbwcService {
           error: outcome.error,
           responseId,
         });
+        this.store.requests.addRecords(request.id, response.recordsAdded(request.id));
+        if (request.iterator) {
+          // A late response (its session is over) can't continue: its iterator died with the session.
+          const iterator = session.status === 'active' || !next.iterator?.id ? next.iterator : { ...next.iterator, id: null, restarts: next.iterator.restarts + 1 };
+          this.store.requests.setIterator(request.id, iterator, next.urgent);
+        }
+        if (this.deps.followUps.concerns(request, outcome.status, outcome.statusCode)) {
+          this.deps.followUps.afterCompletion(this.store.requests.get(request.id) as QueuedRequest);
+        }
         if (outcome.status === 'done') patch.requestsDone = session.requestsDone + 1;
         else if (outcome.status !== 'queued') patch.requestsFailed = session.requestsFailed + 1;
         if (outcome.status !== 'done') {
@@ -269,13 +292,12 @@ export class QbwcService {
         this.store.sessions.update(session.id, { ...patch, lastError: session.lastError ?? messages.sessionEnded() });
         return -1;
       }
-      const instance = this.instanceOf(session);
       const done = (patch.requestsDone ?? session.requestsDone) + (patch.requestsFailed ?? session.requestsFailed);
       this.store.sessions.update(session.id, patch);
-      if (instance && (this.store.requests.hasReady(instance.id, now) || this.lingering(session, instance, now))) {
-        return progressPercent(done, session.expectedTotal);
-      }
-      return 100;
+      const instanceId = session.instanceId as string;
+      if (this.store.requests.hasReady(instanceId, now)) return progressPercent(done, session.expectedTotal);
+      const instance = this.store.instances.get(instanceId);
+      return instance && this.lingering(session, instance, now) ? progressPercent(done, session.expectedTotal) : 100;
     });
     if (completed) this.deps.events.emit('request.completed', completed);
     return result;
@@ -404,8 +426,6 @@ export class QbwcService {
     const now = this.deps.now();
     this.store.transaction(() => {
       for (const s of this.store.sessions.allActive()) this.end(s, 'interrupted', now, { lastError: messages.interrupted() });
-      // Anything still marked sent without a live session (e.g. a crash mid-transaction).
-      for (const r of this.store.requests.allSent()) this.recover(r.id, undefined, now, 'request.recovered');
       this.store.responses.purgeIncomplete();
     });
   }
@@ -467,23 +487,46 @@ export class QbwcService {
     return { ok: true, version, patch };
   }
 
+  /**
+   * The next request to send, refusing (as errors, before QuickBooks sees them) any that
+   * need a newer qbXML than the connected QuickBooks takes.
+   */
+  private nextSendable(instanceId: string, session: Session, version: string, now: number): QueuedRequest | undefined {
+    for (;;) {
+      const next = this.store.requests.next(instanceId, now);
+      if (!next || !next.minVersion || versionAtLeast(version, next.minVersion)) return next;
+      const product = session.host?.productName ?? 'The connected QuickBooks';
+      this.store.requests.complete(next.id, {
+        status: 'error',
+        now,
+        error: {
+          code: 'QBXML_VERSION_UNSUPPORTED',
+          type: 'INVALID_REQUEST_ERROR',
+          category: 'unsupported_version',
+          retryable: false,
+          userFacingMessage: `${product} is too old for this request: it needs a newer QuickBooks Desktop. Nothing was sent.`,
+          developerMessage: `The request uses elements of qbXML ${next.minVersion}; ${product} supports up to qbXML ${version}. Remove the newer fields or upgrade QuickBooks.`,
+        },
+      });
+      this.log(this.instanceOf(session), session.user, 'request.error', 'QBXML_VERSION_UNSUPPORTED', { sessionId: session.id, requestId: next.id, detail: `needs ${next.minVersion}, host ${version}` });
+    }
+  }
+
   /** The active session for a ticket, expiring it if idle; records why not on the session. */
-  private live(ticket: string, now: number): Live {
+  private live(ticket: string, now: number): Session | undefined {
     const found = this.store.sessions.byTicketHash(hashTicket(ticket));
-    if (!found) return { ok: false, session: undefined };
+    if (!found) return undefined;
     const session = this.expireIfIdle(found, now);
-    if (session.status !== 'active') {
-      if (session.status === 'expired' || session.status === 'interrupted') {
-        this.store.sessions.update(session.id, { lastSeenAt: now, lastError: session.lastError ?? messages.sessionEnded() });
-      }
-      return { ok: false, session };
+    if (session.status === 'active' && session.instanceId !== null) return session;
+    if (session.status === 'expired' || session.status === 'interrupted') {
+      this.store.sessions.update(session.id, { lastSeenAt: now, lastError: session.lastError ?? messages.sessionEnded() });
     }
-    const instance = this.instanceOf(session);
-    if (!instance) {
-      this.end(session, 'closed', now, { lastError: messages.instanceDeleted() });
-      return { ok: false, session };
-    }
-    return { ok: true, session, instance };
+    return undefined;
+  }
+
+  private endForDeletedInstance(session: Session, now: number): string {
+    this.end(session, 'closed', now, { lastError: messages.instanceDeleted() });
+    return '';
   }
 
   private expireIfIdle(session: Session, now: number): Session {
@@ -500,7 +543,9 @@ export class QbwcService {
 
   /** Ends a session; whatever it had in flight is recovered (queries re-queued, writes unknown_outcome). */
   private end(session: Session, status: SessionStatus, now: number, patch: SessionPatch = {}): void {
-    for (const r of this.store.requests.sentInSession(session.id)) this.recover(r.id, session, now, 'request.recovered');
+    // A session has at most one request in flight (QBWC is sequential): its in_flight_id.
+    if (session.inFlightId) this.recover(session.inFlightId, session, now, 'request.recovered');
+    if (session.instanceId) this.deps.followUps.restartIterators(this.store.requests.openIterators(session.instanceId));
     this.store.sessions.update(session.id, { ...patch, status, endedAt: now, inFlightId: null });
     if (status !== 'closed') {
       this.log(this.instanceOf(session), session.user, `session.${status}`, status, { sessionId: session.id });
@@ -516,10 +561,12 @@ export class QbwcService {
       to === 'queued'
         ? this.store.requests.requeue(request.id, 'sent', now, null, REQUEUED_ERROR)
         : this.store.requests.transition(request.id, 'sent', 'unknown_outcome', now, UNKNOWN_OUTCOME_ERROR);
-    if (moved) {
-      const instance = this.store.instances.get(request.instanceId) ?? null;
-      this.log(instance, session?.user ?? 'companion', action, to, { sessionId: session?.id ?? request.sessionId, requestId: request.id });
-    }
+    if (!moved) return;
+    const instance = this.store.instances.get(request.instanceId) ?? null;
+    this.log(instance, session?.user ?? 'companion', action, to, { sessionId: session?.id ?? request.sessionId, requestId: request.id });
+    const updated = this.store.requests.get(request.id) as QueuedRequest;
+    if (to === 'unknown_outcome') this.deps.followUps.ensureReconcile(updated);
+    else this.deps.followUps.restartIterators([updated]);
   }
 
   private lingering(session: Session, instance: Instance, now: number): boolean {

@@ -2,6 +2,7 @@
  * The qbXML document sent to QuickBooks for one queued request: the negotiated version,
  * `onError`, and a requestID on every request element so responses route back.
  */
+import { escapeAttribute } from '../xml/escape';
 import type { OnError } from './request-document';
 
 export const REQUEST_ID_SEPARATOR = ':';
@@ -23,13 +24,20 @@ export interface StampInput {
   onError: OnError | string;
   body: string;
   rqOffsets: readonly number[];
+  /** More attributes for the (single) request element, e.g. ` iterator="Start"`. */
+  attributes?: string;
+}
+
+/** The iterator attributes of a paged query: Start, or Continue with QuickBooks' iteratorID. */
+export function iteratorAttributes(iteratorId: string | null): string {
+  return iteratorId ? ` iterator="Continue" iteratorID="${escapeAttribute(iteratorId)}"` : ' iterator="Start"';
 }
 
 export function stampRequest(r: StampInput): string {
   let out = `<?xml version="1.0" encoding="utf-8"?><?qbxml version="${r.version}"?><QBXML><QBXMLMsgsRq onError="${r.onError}">`;
   let from = 0;
   r.rqOffsets.forEach((offset, i) => {
-    out += r.body.slice(from, offset) + ` requestID="${elementRequestId(r.requestId, i, r.rqOffsets.length)}"`;
+    out += r.body.slice(from, offset) + ` requestID="${elementRequestId(r.requestId, i, r.rqOffsets.length)}"` + (r.attributes ?? '');
     from = offset;
   });
   return out + r.body.slice(from) + '</QBXMLMsgsRq></QBXML>';

@@ -2,7 +2,7 @@
  * QWC files: what the bookkeeper opens in QuickBooks Web Connector to register an
  * instance. Every element of the Programmer's Guide (Table 4-1 and "What's New").
  */
-import { create } from 'xmlbuilder2';
+import { escapeText } from '../xml/escape';
 
 export type QbType = 'QBFS' | 'QBPOS';
 export type PersonalDataPref = 'pdpNotNeeded' | 'pdpOptional' | 'pdpRequired';
@@ -34,11 +34,15 @@ export interface QwcFields {
   Style?: SoapStyleName;
 }
 
-/** Element order as in the Guide's listings (QBWC itself does not care about order). */
+/**
+ * Element order as in the Guide's listings (QBWC itself does not care about order).
+ * Written as a template: xmlbuilder2 leaves text like "R&D;" unescaped (it takes it for an
+ * entity reference), which would give the Web Connector a file it cannot read.
+ */
 export function buildQwc(f: QwcFields): string {
-  const root = create({ version: '1.0', encoding: 'utf-8' }).ele('QBWCXML');
-  const add = (name: string, value: string | number | boolean | undefined) => {
-    if (value !== undefined) root.ele(name).txt(String(value));
+  const lines = ['<?xml version="1.0" encoding="utf-8"?>', '<QBWCXML>'];
+  const add = (name: string, value: string | number | boolean | undefined, indent = '  ') => {
+    if (value !== undefined) lines.push(`${indent}<${name}>${escapeText(String(value))}</${name}>`);
   };
   add('AppName', f.AppName);
   add('AppID', f.AppID);
@@ -50,9 +54,10 @@ export function buildQwc(f: QwcFields): string {
   add('FileID', f.FileID);
   add('QBType', f.QBType);
   if (f.RunEveryNMinutes !== undefined || f.RunEveryNSeconds !== undefined) {
-    const scheduler = root.ele('Scheduler');
-    if (f.RunEveryNMinutes !== undefined) scheduler.ele('RunEveryNMinutes').txt(String(f.RunEveryNMinutes));
-    else scheduler.ele('RunEveryNSeconds').txt(String(f.RunEveryNSeconds));
+    lines.push('  <Scheduler>');
+    if (f.RunEveryNMinutes !== undefined) add('RunEveryNMinutes', f.RunEveryNMinutes, '    ');
+    else add('RunEveryNSeconds', f.RunEveryNSeconds, '    ');
+    lines.push('  </Scheduler>');
   }
   add('IsReadOnly', f.IsReadOnly);
   add('PersonalDataPref', f.PersonalDataPref);
@@ -63,6 +68,6 @@ export function buildQwc(f: QwcFields): string {
   add('AppUniqueName', f.AppUniqueName);
   add('CertURL', f.CertURL);
   add('Style', f.Style);
-  // Empty elements written out in full (<AppID></AppID>), as in Intuit's sample QWC files.
-  return root.end({ prettyPrint: true, indent: '  ', allowEmptyTags: true }) + '\n';
+  lines.push('</QBWCXML>');
+  return lines.join('\n') + '\n';
 }

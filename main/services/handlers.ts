@@ -27,6 +27,7 @@ export function createHandlers(s: Services): OperationHandlers {
     listRequests: (i) => s.requests.list(i.instanceId, i.status, i.limit, i.cursor),
     getRequest: (i) => s.requests.get(i.requestId),
     getRequestResponse: (i) => s.requests.responseChunks(i.requestId),
+    listRecords: (i) => s.requests.records(i.requestId, i.limit, i.cursor),
     cancelRequest: (i) => s.requests.cancel(i.requestId),
     listSessions: (i) => s.history.sessions(i.instanceId, i.limit, i.cursor),
     listEvents: (i) => s.history.events(i.instanceId, i),

@@ -1,15 +1,22 @@
-/** Queueing qbXML for an instance and reading back what QuickBooks answered. */
-import { randomUUID } from 'node:crypto';
+/** Queueing work for an instance and reading back what QuickBooks answered. */
+import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { requestSchema, requestSummarySchema } from '../contract/schemas';
+import type { enqueueResultSchema, recordSchema, requestCreateSchema, requestSchema, requestSummarySchema } from '../contract/schemas';
 import { ApiError, conflict, invalid, notFound } from '../errors';
 import type { DomainEvents } from '../events';
+import { type BuildIssue, QbxmlBuildError, buildRequest, checkRequestXml } from '../qbxml/builder';
+import { parseRequestElements, parseResponse } from '../qbxml/parser';
 import { isQueryType, parseRequestDocument, QbxmlRequestError } from '../qbxml/request-document';
+import { loadQbxmlSchema } from '../qbxml/schema/load';
+import { compareVersions, parseQbxmlVersion } from '../qbxml/version';
 import type { Store } from '../store';
-import type { QueuedRequest, RequestStatus } from '../store/types';
+import type { IteratorState, QueuedRequest, RequestOptions, RequestStatus } from '../store/types';
 
 export type RequestResource = z.infer<typeof requestSchema>;
 export type RequestSummary = z.infer<typeof requestSummarySchema>;
+type CreateInput = z.infer<typeof requestCreateSchema>;
+type EnqueueResult = z.infer<typeof enqueueResultSchema>;
+type RecordResource = z.infer<typeof recordSchema>;
 
 export interface RequestServiceDeps {
   store: Store;
@@ -19,7 +26,58 @@ export interface RequestServiceDeps {
   inlineResponseBytes: number;
 }
 
+/** What the queue stores for one request, however it was given. */
+export interface PreparedRequest {
+  types: string[];
+  body: string;
+  rqOffsets: number[];
+  onError: string | null;
+  minVersion: string | null;
+  /** JSON form ({type, params} items) when given as JSON. */
+  json: { type: string; params: unknown }[] | null;
+  /** One query that takes MaxReturned: it is paged with a qbXML iterator. */
+  iterate: boolean;
+  warnings: BuildIssue[];
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function maxVersion(a: string | null, b: string | null): string | null {
+  const va = a ? parseQbxmlVersion(a) : null;
+  const vb = b ? parseQbxmlVersion(b) : null;
+  if (!va) return b;
+  if (!vb) return a;
+  return compareVersions(va, vb) >= 0 ? a : b;
+}
+
+/** A GUID derived from an idempotency key: written into ExternalGUID, it marks the record as ours. */
+export function markerGuid(instanceId: string, key: string): string {
+  const h = createHash('sha256').update(`${instanceId}\u0000${key}`).digest('hex').toUpperCase();
+  return `{${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}}`;
+}
+
+/**
+ * Adds the ExternalGUID marker to an Add that can carry one (and doesn't already), so
+ * that after a lost response the record can be found in QuickBooks by it.
+ */
+function withMarker(type: string, params: unknown, guid: string): unknown {
+  const base = type.replace(/Rq$/, '');
+  if (!base.endsWith('Add') || typeof params !== 'object' || params === null || Array.isArray(params)) return params;
+  const rq = loadQbxmlSchema().requests.get(`${base}Rq`);
+  const wrapper = rq?.type.kind === 'complex' ? rq.type.children.get(base) : undefined;
+  const marker = wrapper?.type.kind === 'complex' ? wrapper.type.children.get('ExternalGUID') : undefined;
+  // Only where every QuickBooks we may meet takes it (the negotiated version can be 13.0).
+  if (!marker || (marker.since && compareVersions(parseQbxmlVersion(marker.since)!, parseQbxmlVersion('13.0')!) > 0)) return params;
+  const p = params as Record<string, unknown>;
+  if (base in p) {
+    const inner = p[base];
+    if (typeof inner !== 'object' || inner === null || 'ExternalGUID' in inner) return params;
+    return { ...p, [base]: { ...inner, ExternalGUID: guid } };
+  }
+  return 'ExternalGUID' in p ? params : { ...p, ExternalGUID: guid };
+}
+
+const hasMaxReturned = (xml: string) => xml.includes('<MaxReturned>');
 
 export class RequestService {
   constructor(private readonly deps: RequestServiceDeps) {}
@@ -28,48 +86,132 @@ export class RequestService {
     return this.deps.store;
   }
 
-  enqueue(instanceId: string, input: { qbxml: string; priority: number }, source = 'api'): { requestId: string; status: RequestStatus } {
-    let doc;
-    try {
-      doc = parseRequestDocument(input.qbxml);
-    } catch (err) {
-      if (err instanceof QbxmlRequestError) throw invalid('qbxml', err.message, 'invalid_qbxml');
-      throw err;
+  /** Turns raw qbXML or JSON into what the queue stores; throws 400s naming the field. */
+  prepare(input: CreateInput, marker: string | null): PreparedRequest {
+    if (!Array.isArray(input) && 'qbxml' in input) {
+      let doc;
+      try {
+        doc = parseRequestDocument(input.qbxml);
+      } catch (err) {
+        if (err instanceof QbxmlRequestError) throw invalid('qbxml', err.message, 'invalid_qbxml');
+        throw err;
+      }
+      const check = checkRequestXml(doc.body);
+      const single = doc.types.length === 1 ? (doc.types[0] as string) : null;
+      return {
+        types: doc.types,
+        body: doc.body,
+        rqOffsets: doc.rqOffsets,
+        onError: doc.onError,
+        minVersion: check.minVersion,
+        json: null,
+        iterate: single !== null && supportsIterator(single) && hasMaxReturned(doc.body) && !/ iterator=/.test(doc.body),
+        warnings: check.issues,
+      };
     }
-    const kind = doc.types.every(isQueryType) ? 'query' : 'write';
+    const batch = structuredItems(input);
+    const where = Array.isArray(input) ? (i: number) => `[${i}]` : 'requests' in input ? (i: number) => `requests[${i}]` : () => '';
+    let body = '';
+    const rqOffsets: number[] = [];
+    const types: string[] = [];
+    const json: { type: string; params: unknown }[] = [];
+    let minVersion: string | null = null;
+    let iterate = false;
+    batch.forEach((item, i) => {
+      const params = marker ? withMarker(item.type, item.params, marker) : item.params;
+      let built;
+      try {
+        built = buildRequest(item.type, params);
+      } catch (err) {
+        if (!(err instanceof QbxmlBuildError)) throw err;
+        const first = err.issues[0];
+        const prefix = where(i);
+        // Issues name paths from the request element; with the shorthand, the caller's
+        // params are the wrapper's content, so drop the wrapper from the path.
+        const wrapper = item.type.replace(/Rq$/, '');
+        const shorthand = !(wrapper in item.params);
+        const path = first && shorthand && first.path.startsWith(`${wrapper}.`) ? first.path.slice(wrapper.length + 1) : first?.path;
+        const field = first?.rule === 'unknown_request' ? `${prefix}${prefix ? '.' : ''}type` : [prefix, 'params', path].filter(Boolean).join('.').replace('.[', '[');
+        throw new ApiError(400, 'invalid_qbxml_request', err.message, field);
+      }
+      rqOffsets.push(body.length + built.type.length + 1);
+      body += built.xml;
+      types.push(built.type);
+      json.push({ type: built.type, params });
+      minVersion = maxVersion(minVersion, built.minVersion);
+      iterate = batch.length === 1 && built.isQuery && built.supportsIterator && hasMaxReturned(built.xml);
+    });
+    return { types, body, rqOffsets, onError: null, minVersion, json, iterate, warnings: [] };
+  }
+
+  enqueue(instanceId: string, input: CreateInput, source = 'api', origin: { parentId?: string; purpose?: 'reconcile' | 'refresh'; urgent?: boolean } = {}): EnqueueResult {
+    const options: { idempotencyKey?: string; onError?: string } = Array.isArray(input) ? {} : input;
+    const priority = Array.isArray(input) ? 0 : input.priority;
+    const requestOptions: RequestOptions = !Array.isArray(input) && input.retryOnStaleEditSequence ? { retryOnStaleEditSequence: true } : {};
+    const instance = this.store.instances.get(instanceId);
+    if (!instance) throw notFound('instance', instanceId, 'instanceId');
+
+    const keyGiven = options.idempotencyKey;
+    if (keyGiven) {
+      const existing = this.store.requests.byIdempotencyKey(instanceId, keyGiven);
+      if (existing) {
+        // Same key, same request: the caller retried; answer as the first time.
+        const again = this.prepare(input, markerGuid(instanceId, keyGiven));
+        if (again.body !== existing.body) {
+          throw conflict('idempotency_key_reused', `The idempotency key "${keyGiven}" was already used for a different request (${existing.id}).`, 'idempotencyKey');
+        }
+        return { requestId: existing.id, status: existing.status, idempotencyKey: keyGiven, warnings: [] };
+      }
+    }
+    // A write gets a key (and, given as JSON, an ExternalGUID marker) even when the caller gave none.
+    const raw = !Array.isArray(input) && 'qbxml' in input;
+    const jsonWrite = !raw && !structuredItems(input).every((item) => isQueryType(item.type));
+    const keyFor = (write: boolean) => keyGiven ?? (write ? randomUUID() : null);
+    let key = raw ? null : keyFor(jsonWrite);
+    const prepared = this.prepare(input, key && jsonWrite ? markerGuid(instanceId, key) : null);
+    const isWrite = !prepared.types.every(isQueryType);
+    if (raw) key = keyFor(isWrite);
+    if (isWrite && instance.readOnly) {
+      throw new ApiError(422, 'read_only_instance', `Instance "${instance.name}" is read-only; ${prepared.types.filter((t) => !isQueryType(t)).join(', ')} would change QuickBooks.`, 'qbxml');
+    }
+    const onError = options.onError ?? prepared.onError ?? 'stopOnError';
     const id = randomUUID();
     const now = this.deps.now();
+    const iterator: IteratorState | null = prepared.iterate ? { id: null, remaining: 0, pages: 0, restarts: 0 } : null;
     this.store.transaction(() => {
-      const instance = this.store.instances.get(instanceId);
-      if (!instance) throw notFound('instance', instanceId, 'instanceId');
-      if (kind === 'write' && instance.readOnly) {
-        throw new ApiError(422, 'read_only_instance', `Instance "${instance.name}" is read-only; ${doc.types.filter((t) => !isQueryType(t)).join(', ')} would change QuickBooks.`, 'qbxml');
-      }
       this.store.requests.insert({
         id,
         instanceId,
-        kind,
-        priority: input.priority,
-        types: doc.types,
-        onError: doc.onError ?? 'stopOnError',
-        body: doc.body,
-        rqOffsets: doc.rqOffsets,
+        kind: isWrite ? 'write' : 'query',
+        priority,
+        types: prepared.types,
+        onError,
+        body: prepared.body,
+        rqOffsets: prepared.rqOffsets,
         source,
         now,
+        requestJson: prepared.json ?? undefined,
+        minVersion: prepared.minVersion,
+        idempotencyKey: key,
+        options: requestOptions,
+        parentId: origin.parentId ?? null,
+        purpose: origin.purpose ?? null,
+        iterator,
+        urgent: origin.urgent ?? false,
       });
       this.store.events.append({
         clientId: instanceId,
         timestamp: now,
         user: source,
         action: 'request.queued',
-        detail: doc.types.join(', '),
+        detail: prepared.types.join(', ') + (origin.purpose ? ` (${origin.purpose} for ${origin.parentId})` : ''),
         result: 'queued',
         sessionId: null,
         requestId: id,
       });
     });
     this.deps.events.emit('request.queued', { requestId: id, instanceId });
-    return { requestId: id, status: 'queued' };
+    return { requestId: id, status: 'queued', idempotencyKey: key, warnings: prepared.warnings };
   }
 
   require(requestId: string): QueuedRequest {
@@ -84,6 +226,7 @@ export class RequestService {
       requestId: r.id,
       instanceId: r.instanceId,
       status: r.status,
+      idempotencyKey: r.idempotencyKey,
       kind: r.kind,
       types: r.types,
       priority: r.priority,
@@ -99,6 +242,11 @@ export class RequestService {
       hresultMessage: r.hresultMessage,
       results: r.results ?? [],
       error: r.error,
+      parentRequestId: r.parentId,
+      purpose: r.purpose,
+      iterator: r.iterator ? { pages: r.iterator.pages, remaining: r.iterator.remaining, restarts: r.iterator.restarts } : null,
+      recordCount: r.recordCount,
+      recordsUrl: `/api/v1/requests/${r.id}/records`,
       responseSize: meta?.size ?? null,
       responseUrl: meta ? `/api/v1/requests/${r.id}/response` : null,
     };
@@ -107,10 +255,31 @@ export class RequestService {
   get(requestId: string): RequestResource {
     const r = this.require(requestId);
     const out: RequestResource = { ...this.summary(r), qbxml: r.body };
+    const json = (r.requestJson as { type: string; params: unknown }[] | null) ?? this.jsonOf(r.body);
+    if (json) out.json = json;
     if (r.responseId !== null && (out.responseSize ?? 0) <= this.deps.inlineResponseBytes) {
       out.response = this.store.responses.text(r.responseId);
+      try {
+        out.parsed = parseResponse(out.response).QBXMLMsgsRs;
+      } catch {
+        // Not qbXML we can read (kept raw in `response`).
+      }
     }
     return out;
+  }
+
+  private jsonOf(body: string): { type: string; params: unknown }[] | undefined {
+    try {
+      return parseRequestElements(body);
+    } catch {
+      return undefined; // raw qbXML outside the schema stays raw
+    }
+  }
+
+  records(requestId: string, limit: number, cursor: string | undefined): { data: RecordResource[]; nextCursor: string | null } {
+    const request = this.require(requestId);
+    const page = this.store.records.page(request.seq, limit, cursor ?? null);
+    return { data: page.records.map((r) => ({ seq: r.seq, type: r.name, data: r.data })), nextCursor: page.nextCursor };
   }
 
   /** The raw response, chunk by chunk (it may be hundreds of MB). */
@@ -152,4 +321,16 @@ export class RequestService {
     this.deps.events.emit('request.cancelled', { requestId: r.id, instanceId: r.instanceId });
     return this.summary(r);
   }
+}
+
+type StructuredInput = Exclude<CreateInput, { qbxml: string }>;
+
+function structuredItems(input: StructuredInput): { type: string; params: Record<string, unknown> }[] {
+  return Array.isArray(input) ? input : 'requests' in input ? input.requests : [input];
+}
+
+/** Whether the schema lets this request element carry iterator="Start|Continue". */
+function supportsIterator(type: string): boolean {
+  const rq = loadQbxmlSchema().requests.get(type);
+  return rq?.type.kind === 'complex' && rq.type.attributes.some((a) => a.name === 'iterator');
 }

@@ -64,7 +64,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   ] as const;
   const ids: string[] = [];
   for (const [label, qbxml] of queued) {
-    const { requestId } = await h.enqueueRequest({ instanceId: instance.instanceId, body: { qbxml, priority: 0 } });
+    const { requestId } = await h.enqueueRequest({ instanceId: instance.instanceId, body: { qbxml, priority: 0, retryOnStaleEditSequence: false } });
     ids.push(requestId);
     out(`Queued: ${label} (${requestId})`);
   }

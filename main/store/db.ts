@@ -27,6 +27,11 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    db.pragma('temp_store = MEMORY');
+    // Reads through a memory map instead of a read() per page.
+    db.pragma('mmap_size = 268435456');
+    // After a checkpoint, keep the WAL file from staying as large as its largest burst.
+    db.pragma('journal_size_limit = 67108864');
     migrate(db);
   } catch (err) {
     db.close();

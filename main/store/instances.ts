@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import { rowQuery } from './rows';
 import type { Contact, Instance, LearnedCompany } from './types';
 
 interface InstanceRow {
@@ -77,11 +78,11 @@ export class InstanceStore {
 
   constructor(db: Db) {
     const live = 'deleted_at IS NULL';
-    this.byIdStmt = db.prepare<[string], InstanceRow>(`SELECT * FROM instances WHERE id = ? AND ${live}`);
-    this.byUsernameStmt = db.prepare<[string], InstanceRow>(
+    this.byIdStmt = rowQuery<[string], InstanceRow>(db, `SELECT * FROM instances WHERE id = ? AND ${live}`);
+    this.byUsernameStmt = rowQuery<[string], InstanceRow>(db, 
       `SELECT * FROM instances WHERE username = ? COLLATE NOCASE AND ${live}`,
     );
-    this.listStmt = db.prepare<[], InstanceRow>(`SELECT * FROM instances WHERE ${live} ORDER BY created_at, id`);
+    this.listStmt = rowQuery<[], InstanceRow>(db, `SELECT * FROM instances WHERE ${live} ORDER BY created_at, id`);
     this.insertStmt = db.prepare(
       `INSERT INTO instances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`,
     );

@@ -103,9 +103,13 @@ export const MIGRATIONS: readonly string[] = [
     error_json      TEXT,
     response_id     INTEGER
   );
-  CREATE INDEX requests_queue ON requests (instance_id, status, priority DESC, seq);
-  CREATE INDEX requests_session ON requests (session_id) WHERE status = 'sent';
+  -- Only queued requests are indexed for picking the next one: leaving the queue is the
+  -- only index change a request makes on the hot path.
+  CREATE INDEX requests_queue ON requests (instance_id, priority DESC, seq) WHERE status = 'queued';
+  CREATE INDEX requests_instance ON requests (instance_id, seq);
 
+  -- A response small enough to arrive in one piece is kept in its data column; larger ones add
+  -- response_chunks rows after it.
   CREATE TABLE responses (
     id          INTEGER PRIMARY KEY,
     session_id  TEXT,
@@ -113,9 +117,9 @@ export const MIGRATIONS: readonly string[] = [
     received_at INTEGER NOT NULL,
     size        INTEGER NOT NULL DEFAULT 0,
     complete    INTEGER NOT NULL DEFAULT 0,
-    parse_error TEXT
+    parse_error TEXT,
+    data        TEXT
   );
-  CREATE INDEX responses_request ON responses (request_id);
 
   CREATE TABLE response_chunks (
     response_id INTEGER NOT NULL,
@@ -152,13 +156,15 @@ export const MIGRATIONS: readonly string[] = [
   -- Follow-ups (iterator pages, reconciliation, re-reads) go before ordinary work.
   ALTER TABLE requests ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
   DROP INDEX requests_queue;
-  CREATE INDEX requests_queue ON requests (instance_id, status, urgent DESC, priority DESC, seq);
+  CREATE INDEX requests_queue ON requests (instance_id, urgent DESC, priority DESC, seq) WHERE status = 'queued';
   CREATE UNIQUE INDEX requests_idempotency ON requests (instance_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
   CREATE INDEX requests_parent ON requests (parent_id) WHERE parent_id IS NOT NULL;
   CREATE INDEX requests_unknown ON requests (instance_id) WHERE status = 'unknown_outcome';
 
+  -- Keyed by the request's integer seq, not its UUID, so new records append at the end
+  -- of the tree instead of landing on a random page.
   CREATE TABLE records (
-    request_id    TEXT NOT NULL,
+    request_seq   INTEGER NOT NULL,
     seq           INTEGER NOT NULL,
     response_id   INTEGER NOT NULL,
     rs_index      INTEGER NOT NULL,
@@ -166,9 +172,9 @@ export const MIGRATIONS: readonly string[] = [
     record_key    TEXT,
     edit_sequence TEXT,
     data          TEXT NOT NULL,
-    PRIMARY KEY (request_id, seq)
+    PRIMARY KEY (request_seq, seq)
   ) WITHOUT ROWID;
-  CREATE UNIQUE INDEX records_key ON records (request_id, record_key) WHERE record_key IS NOT NULL;
-  CREATE INDEX records_response ON records (response_id);
+  -- Keys are recorded only for iterated queries, which may restart and see records again.
+  CREATE UNIQUE INDEX records_key ON records (request_seq, record_key) WHERE record_key IS NOT NULL;
   `,
 ];

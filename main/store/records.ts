@@ -3,9 +3,10 @@ import type { Db } from './db';
 
 /**
  * Parsed records of qbXML responses (each child of a …Rs: InvoiceRet, CustomerRet, …),
- * written as the response streams in. A record with a ListID/TxnID is stored once per
- * request: when a query restarts after a session break, pages seen before update the
- * rows they already have instead of adding duplicates.
+ * written as the response streams in. For an iterated query, a record with a ListID/TxnID
+ * is stored once: when the query restarts after a session break, pages seen before update
+ * the rows they already have instead of adding duplicates. (ResponseStore removes the
+ * records of a response whose upload never completed.)
  */
 export interface StoredRecord {
   seq: number;
@@ -17,7 +18,8 @@ export interface StoredRecord {
 }
 
 export interface NewRecord {
-  requestId: string;
+  /** The request's seq (its integer key). */
+  requestSeq: number;
   seq: number;
   responseId: number;
   rsIndex: number;
@@ -39,26 +41,22 @@ interface RecordRow {
 
 export class RecordStore {
   private readonly upsertStmt;
-  private readonly nextSeqStmt;
   private readonly pageStmt;
-  private readonly discardStmt;
   private readonly byKeyStmt;
 
   constructor(db: Db) {
     this.upsertStmt = db.prepare<NewRecord, { seq: number }>(
-      `INSERT INTO records (request_id, seq, response_id, rs_index, name, record_key, edit_sequence, data)
-       VALUES (@requestId, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)
-       ON CONFLICT (request_id, record_key) WHERE record_key IS NOT NULL
+      `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
+       VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)
+       ON CONFLICT (request_seq, record_key) WHERE record_key IS NOT NULL
        DO UPDATE SET data = excluded.data, edit_sequence = excluded.edit_sequence
        RETURNING seq`,
     );
-    this.nextSeqStmt = db.prepare<[string], { next: number }>('SELECT coalesce(max(seq), -1) + 1 AS next FROM records WHERE request_id = ?');
-    this.pageStmt = db.prepare<[string, number, number], RecordRow>(
-      'SELECT seq, name, rs_index, record_key, edit_sequence, data FROM records WHERE request_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    this.pageStmt = db.prepare<[number, number, number], RecordRow>(
+      'SELECT seq, name, rs_index, record_key, edit_sequence, data FROM records WHERE request_seq = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
-    this.discardStmt = db.prepare<[number]>('DELETE FROM records WHERE response_id = ?');
-    this.byKeyStmt = db.prepare<[string, string], RecordRow>(
-      'SELECT seq, name, rs_index, record_key, edit_sequence, data FROM records WHERE request_id = ? AND record_key = ?',
+    this.byKeyStmt = db.prepare<[number, string], RecordRow>(
+      'SELECT seq, name, rs_index, record_key, edit_sequence, data FROM records WHERE request_seq = ? AND record_key = ?',
     );
   }
 
@@ -67,27 +65,18 @@ export class RecordStore {
     return (this.upsertStmt.get(r) as { seq: number }).seq === r.seq;
   }
 
-  nextSeq(requestId: string): number {
-    return (this.nextSeqStmt.get(requestId) as { next: number }).next;
-  }
-
-  page(requestId: string, limit: number, cursor: string | null): { records: StoredRecord[]; nextCursor: string | null } {
+  page(requestSeq: number, limit: number, cursor: string | null): { records: StoredRecord[]; nextCursor: string | null } {
     const [after] = cursor ? decodeCursor(cursor) : [-1];
-    const rows = this.pageStmt.all(requestId, after, limit + 1);
+    const rows = this.pageStmt.all(requestSeq, after, limit + 1);
     const more = rows.length > limit;
     const records = rows.slice(0, limit).map(fromRow);
     const last = records[records.length - 1];
     return { records, nextCursor: more && last ? encodeCursor(last.seq, '') : null };
   }
 
-  byKey(requestId: string, key: string): StoredRecord | undefined {
-    const row = this.byKeyStmt.get(requestId, key);
+  byKey(requestSeq: number, key: string): StoredRecord | undefined {
+    const row = this.byKeyStmt.get(requestSeq, key);
     return row && fromRow(row);
-  }
-
-  /** Removes what an upload that never completed had written. */
-  discardResponse(responseId: number): void {
-    this.discardStmt.run(responseId);
   }
 }
 

@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
+import { rowQuery } from './rows';
 import type {
   ErrorInfo,
   IteratorState,
@@ -139,14 +140,13 @@ export class RequestStore {
   private readonly markSentStmt;
   private readonly completeStmt;
   private readonly transitionStmt;
-  private readonly sentInSessionStmt;
-  private readonly allSentStmt;
   private readonly pageStmt;
   private readonly pageByStatusStmt;
   private readonly cancelQueuedStmt;
   private readonly byKeyStmt;
   private readonly childrenStmt;
   private readonly unknownStmt;
+  private readonly openIteratorsStmt;
   private readonly iteratorStmt;
   private readonly bodyStmt;
   private readonly recordCountStmt;
@@ -158,9 +158,9 @@ export class RequestStore {
        VALUES (@id, @instanceId, 'queued', @kind, @priority, @types, @onError, @body, @rqOffsets, @source, @now, @now,
          @requestJson, @minVersion, @idempotencyKey, @options, @parentId, @purpose, @iterator, @urgent)`,
     );
-    this.byIdStmt = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE id = ?');
+    this.byIdStmt = rowQuery<[string], RequestRow>(db, 'SELECT * FROM requests WHERE id = ?');
     const ready = "instance_id = ? AND status = 'queued' AND (not_before IS NULL OR not_before <= ?)";
-    this.nextStmt = db.prepare<[string, number], RequestRow>(
+    this.nextStmt = rowQuery<[string, number], RequestRow>(db, 
       `SELECT * FROM requests WHERE ${ready} ORDER BY urgent DESC, priority DESC, seq LIMIT 1`,
     );
     this.hasReadyStmt = db.prepare<[string, number], { x: number }>(`SELECT 1 AS x FROM requests WHERE ${ready} LIMIT 1`);
@@ -184,20 +184,19 @@ export class RequestStore {
     this.transitionStmt = db.prepare<[RequestStatus, number, string | null, string, RequestStatus]>(
       'UPDATE requests SET status = ?, updated_at = ?, error_json = ? WHERE id = ? AND status = ?',
     );
-    this.sentInSessionStmt = db.prepare<[string], RequestRow>(
-      "SELECT * FROM requests WHERE session_id = ? AND status = 'sent'",
-    );
-    this.allSentStmt = db.prepare<[], RequestRow>("SELECT * FROM requests WHERE status = 'sent'");
-    this.pageStmt = db.prepare<[string, number, number], RequestRow>(
+    this.pageStmt = rowQuery<[string, number, number], RequestRow>(db, 
       'SELECT * FROM requests WHERE instance_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
-    this.pageByStatusStmt = db.prepare<[string, string, number, number], RequestRow>(
+    this.pageByStatusStmt = rowQuery<[string, string, number, number], RequestRow>(db, 
       'SELECT * FROM requests WHERE instance_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
-    this.byKeyStmt = db.prepare<[string, string], RequestRow>('SELECT * FROM requests WHERE instance_id = ? AND idempotency_key = ?');
-    this.childrenStmt = db.prepare<[string], RequestRow>('SELECT * FROM requests WHERE parent_id = ? ORDER BY seq');
-    this.unknownStmt = db.prepare<[string], RequestRow>(
+    this.byKeyStmt = rowQuery<[string, string], RequestRow>(db, 'SELECT * FROM requests WHERE instance_id = ? AND idempotency_key = ?');
+    this.childrenStmt = rowQuery<[string], RequestRow>(db, 'SELECT * FROM requests WHERE parent_id = ? ORDER BY seq');
+    this.unknownStmt = rowQuery<[string], RequestRow>(db, 
       "SELECT * FROM requests WHERE instance_id = ? AND status = 'unknown_outcome' ORDER BY seq",
+    );
+    this.openIteratorsStmt = rowQuery<[string], RequestRow>(db, 
+      "SELECT * FROM requests WHERE instance_id = ? AND status = 'queued' AND iterator_json IS NOT NULL AND json_extract(iterator_json, '$.id') IS NOT NULL",
     );
     this.iteratorStmt = db.prepare<[string | null, number, string]>('UPDATE requests SET iterator_json = ?, urgent = ? WHERE id = ?');
     this.bodyStmt = db.prepare<[string, string, number, string]>('UPDATE requests SET body = ?, rq_offsets = ?, updated_at = ? WHERE id = ?');
@@ -237,6 +236,11 @@ export class RequestStore {
 
   children(parentId: string): QueuedRequest[] {
     return this.childrenStmt.all(parentId).map(fromRow);
+  }
+
+  /** Queued requests holding a QuickBooks iteratorID (valid only in the current QBWC session). */
+  openIterators(instanceId: string): QueuedRequest[] {
+    return this.openIteratorsStmt.all(instanceId).map(fromRow);
   }
 
   unknownOutcomes(instanceId: string): QueuedRequest[] {
@@ -307,14 +311,6 @@ export class RequestStore {
   /** Moves a request from one state to another; false if it was no longer in `from`. */
   transition(id: string, from: RequestStatus, to: RequestStatus, now: number, error: ErrorInfo | null = null): boolean {
     return this.transitionStmt.run(to, now, error ? JSON.stringify(error) : null, id, from).changes === 1;
-  }
-
-  sentInSession(sessionId: string): QueuedRequest[] {
-    return this.sentInSessionStmt.all(sessionId).map(fromRow);
-  }
-
-  allSent(): QueuedRequest[] {
-    return this.allSentStmt.all().map(fromRow);
   }
 
   cancelAllQueued(instanceId: string, now: number): number {

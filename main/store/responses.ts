@@ -1,12 +1,13 @@
 import type { Db } from './db';
 
 /**
- * Raw qbXML responses, stored in chunks as they stream in. A response is `complete`
+ * Raw qbXML responses: a small one in a single row, a large one in chunks as it streams in. A response is `complete`
  * once the SOAP call that carried it was fully received; incomplete ones (a dropped
  * connection, a crash mid-upload) are removed at start, with the records parsed from them.
  */
 export class ResponseStore {
   private readonly createStmt;
+  private readonly insertWholeStmt;
   private readonly chunkStmt;
   private readonly finishStmt;
   private readonly discardChunksStmt;
@@ -19,16 +20,23 @@ export class ResponseStore {
   private readonly purgeStmt;
 
   constructor(db: Db) {
-    this.createStmt = db.prepare<[string | null, number]>('INSERT INTO responses (session_id, received_at) VALUES (?, ?)');
+    this.createStmt = db.prepare<[string | null, string | null, number]>('INSERT INTO responses (session_id, request_id, received_at) VALUES (?, ?, ?)');
+    this.insertWholeStmt = db.prepare<[string | null, string | null, number, number, string | null, string]>(
+      'INSERT INTO responses (session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, 1)',
+    );
     this.chunkStmt = db.prepare<[number, number, string]>('INSERT INTO response_chunks (response_id, seq, data) VALUES (?, ?, ?)');
     this.finishStmt = db.prepare<[string | null, number, string | null, number]>(
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
     );
     this.discardChunksStmt = db.prepare<[number]>('DELETE FROM response_chunks WHERE response_id = ?');
-    this.discardRecordsStmt = db.prepare<[number]>('DELETE FROM records WHERE response_id = ?');
+    // Records are found through the response's request (the records key starts with it).
+    this.discardRecordsStmt = db.prepare<[number, number]>(
+      `DELETE FROM records WHERE response_id = ?2
+         AND request_seq = (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.id = ?1)`,
+    );
     this.discardStmt = db.prepare<[number]>('DELETE FROM responses WHERE id = ?');
-    this.chunksStmt = db.prepare<[number], { data: string }>(
-      'SELECT data FROM response_chunks WHERE response_id = ? ORDER BY seq',
+    this.chunksStmt = db.prepare<[number, number], { data: string }>(
+      'SELECT data FROM responses WHERE id = ? AND data IS NOT NULL UNION ALL SELECT data FROM (SELECT data FROM response_chunks WHERE response_id = ? ORDER BY seq)',
     );
     this.metaStmt = db.prepare<[number], { size: number; parse_error: string | null }>(
       'SELECT size, parse_error FROM responses WHERE id = ? AND complete = 1',
@@ -36,12 +44,21 @@ export class ResponseStore {
     this.purgeChunksStmt = db.prepare(
       'DELETE FROM response_chunks WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)',
     );
-    this.purgeRecordsStmt = db.prepare('DELETE FROM records WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)');
+    this.purgeRecordsStmt = db.prepare(
+      `DELETE FROM records WHERE request_seq IN (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.complete = 0)
+         AND response_id IN (SELECT id FROM responses WHERE complete = 0)`,
+    );
     this.purgeStmt = db.prepare('DELETE FROM responses WHERE complete = 0');
   }
 
-  create(sessionId: string | null, now: number): number {
-    return Number(this.createStmt.run(sessionId, now).lastInsertRowid);
+  /** A complete response in one row (the common case: one SOAP call, one small answer). */
+  insertWhole(sessionId: string | null, requestId: string | null, now: number, size: number, parseError: string | null, data: string): number {
+    return Number(this.insertWholeStmt.run(sessionId, requestId, now, size, parseError, data).lastInsertRowid);
+  }
+
+  /** Starts a response that arrives in chunks; its records all belong to `requestId`. */
+  create(sessionId: string | null, requestId: string | null, now: number): number {
+    return Number(this.createStmt.run(sessionId, requestId, now).lastInsertRowid);
   }
 
   appendChunk(responseId: number, seq: number, data: string): void {
@@ -53,9 +70,14 @@ export class ResponseStore {
   }
 
   discard(responseId: number): void {
-    this.discardRecordsStmt.run(responseId);
+    this.discardRecordsStmt.run(responseId, responseId);
     this.discardChunksStmt.run(responseId);
     this.discardStmt.run(responseId);
+  }
+
+  /** Removes the records parsed from a response (one that matched no request). */
+  dropRecords(responseId: number): void {
+    this.discardRecordsStmt.run(responseId, responseId);
   }
 
   /** Removes responses whose upload never completed. */
@@ -71,7 +93,7 @@ export class ResponseStore {
   }
 
   *chunks(responseId: number): Generator<string> {
-    for (const row of this.chunksStmt.iterate(responseId)) yield row.data;
+    for (const row of this.chunksStmt.iterate(responseId, responseId)) yield row.data;
   }
 
   text(responseId: number): string {

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
+import { rowQuery } from './rows';
 import type { HostInfo, Session, SessionStatus } from './types';
 
 interface SessionRow {
@@ -34,35 +35,44 @@ interface SessionRow {
   close_message: string | null;
 }
 
-const fromRow = (r: SessionRow): Session => ({
-  id: r.id,
-  instanceId: r.instance_id,
-  user: r.user,
-  status: r.status,
-  authResult: r.auth_result,
-  ipAddress: r.ip_address,
-  clientVersion: r.client_version,
-  createdAt: r.created_at,
-  lastSeenAt: r.last_seen_at,
-  endedAt: r.ended_at,
-  companyFile: r.company_file,
-  country: r.country,
-  qbxmlVersion: r.qbxml_version,
-  host: r.host_json ? (JSON.parse(r.host_json) as HostInfo) : null,
-  lastError: r.last_error,
-  lastErrorCode: r.last_error_code,
-  inFlightId: r.in_flight_id,
-  expectedTotal: r.expected_total,
-  requestsSent: r.requests_sent,
-  requestsDone: r.requests_done,
-  requestsFailed: r.requests_failed,
-  connectionErrors: r.connection_errors,
-  alternateTried: r.alternate_tried,
-  interactiveToken: r.interactive_token,
-  interactiveState: r.interactive_state,
-  noopSince: r.noop_since,
-  closeMessage: r.close_message,
-});
+const fromRow = (r: SessionRow): Session => {
+  const s: Session = {
+    id: r.id,
+    instanceId: r.instance_id,
+    user: r.user,
+    status: r.status,
+    authResult: r.auth_result,
+    ipAddress: r.ip_address,
+    clientVersion: r.client_version,
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+    endedAt: r.ended_at,
+    companyFile: r.company_file,
+    country: r.country,
+    qbxmlVersion: r.qbxml_version,
+    host: null,
+    lastError: r.last_error,
+    lastErrorCode: r.last_error_code,
+    inFlightId: r.in_flight_id,
+    expectedTotal: r.expected_total,
+    requestsSent: r.requests_sent,
+    requestsDone: r.requests_done,
+    requestsFailed: r.requests_failed,
+    connectionErrors: r.connection_errors,
+    alternateTried: r.alternate_tried,
+    interactiveToken: r.interactive_token,
+    interactiveState: r.interactive_state,
+    noopSince: r.noop_since,
+    closeMessage: r.close_message,
+  };
+  // Parsed on first use: most calls never look at the HCP details.
+  let host: HostInfo | null | undefined;
+  Object.defineProperty(s, 'host', {
+    enumerable: true,
+    get: () => (host === undefined ? (host = r.host_json ? (JSON.parse(r.host_json) as HostInfo) : null) : host),
+  });
+  return s;
+};
 
 export interface NewSession {
   id: string;
@@ -144,20 +154,20 @@ export class SessionStore {
   private readonly updateStmts = new Map<string, Statement<unknown[]>>();
 
   constructor(private readonly db: Db) {
-    this.byTicketStmt = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE ticket_hash = ?');
-    this.byIdStmt = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
-    this.byInteractiveStmt = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE interactive_token = ?');
+    this.byTicketStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE ticket_hash = ?');
+    this.byIdStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE id = ?');
+    this.byInteractiveStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE interactive_token = ?');
     this.insertStmt = db.prepare(
       `INSERT INTO sessions (id, ticket_hash, instance_id, user, status, auth_result, ip_address, client_version,
          created_at, last_seen_at, ended_at, expected_total)
        VALUES (@id, @ticketHash, @instanceId, @user, @status, @authResult, @ipAddress, @clientVersion,
          @now, @now, @endedAt, @expectedTotal)`,
     );
-    this.activeForStmt = db.prepare<[string], SessionRow>(
+    this.activeForStmt = rowQuery<[string], SessionRow>(db, 
       "SELECT * FROM sessions WHERE instance_id = ? AND status = 'active' ORDER BY created_at DESC",
     );
-    this.allActiveStmt = db.prepare<[], SessionRow>("SELECT * FROM sessions WHERE status = 'active'");
-    this.pageStmt = db.prepare<[string, number, number, string, number], SessionRow>(
+    this.allActiveStmt = rowQuery<[], SessionRow>(db, "SELECT * FROM sessions WHERE status = 'active'");
+    this.pageStmt = rowQuery<[string, number, number, string, number], SessionRow>(db, 
       `SELECT * FROM sessions WHERE instance_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     );

@@ -136,7 +136,7 @@ describe('requests', () => {
     for (let i = 0; i < 3; i++) {
       const r = await api('POST', `/instances/${h.instance.instanceId}/requests`, { qbxml: `<CustomerQueryRq><MaxReturned>${i + 1}</MaxReturned></CustomerQueryRq>` });
       expect(r.status).toBe(202);
-      expect(r.json).toEqual({ requestId: expect.any(String), status: 'queued' });
+      expect(r.json).toEqual({ requestId: expect.any(String), status: 'queued', idempotencyKey: null, warnings: [] });
       ids.push(r.json.requestId);
     }
     const one = await api('GET', `/requests/${ids[0]}`);

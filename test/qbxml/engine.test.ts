@@ -1,0 +1,275 @@
+/**
+ * The qbXML engine end to end: JSON requests through the REST contract, the simulated
+ * Web Connector and the simulated QuickBooks company (which validates element order
+ * against the schema and answers with real status codes).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { invoke } from '../../main/contract/invoke';
+import { FakeQuickBooks } from '../../main/simulator/quickbooks';
+import { type Harness, startHarness } from '../helpers';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const TZ = 'America/New_York';
+
+/** Through the contract, as REST and the CLI do: validated, defaults applied. */
+async function enqueue(body: unknown) {
+  return invoke((h as Harness).companion.handlers, 'enqueueRequest', { params: { instanceId: (h as Harness).instance.instanceId }, body });
+}
+const get = (id: string) => (h as Harness).companion.handlers.getRequest({ requestId: id });
+const status = (id: string) => (h as Harness).companion.store.requests.get(id)?.status;
+
+async function allRecords(id: string): Promise<{ type: string; data: any }[]> {
+  const out: { type: string; data: any }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await (h as Harness).companion.handlers.listRecords({ requestId: id, limit: 7, cursor });
+    out.push(...(page.data as { type: string; data: any }[]));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
+}
+
+describe('JSON requests', () => {
+  it('builds requests in schema order from JSON in any key order, and returns parsed JSON beside the raw qbXML', async () => {
+    h = await startHarness({ timeZone: TZ });
+    const qb = new FakeQuickBooks({ timeZone: TZ });
+    const item = qb.items()[0]?.FullName as string;
+    const cust = await enqueue({ type: 'CustomerAdd', params: { Phone: '555-0100', Name: 'Café Zürich', CompanyName: 'Café Zürich AG' } });
+    const inv = await enqueue({
+      type: 'InvoiceAdd',
+      params: {
+        InvoiceAdd: {
+          InvoiceLineAdd: [
+            { Rate: '19.99', Quantity: '3', ItemRef: { FullName: item } },
+            { Amount: 45.5, ItemRef: { FullName: item } },
+          ],
+          Memo: 'first & only',
+          RefNumber: 'J-1',
+          CustomerRef: { FullName: 'Café Zürich' },
+        },
+      },
+    });
+    expect(inv.idempotencyKey).toEqual(expect.any(String)); // every write gets one
+    const report = await h.run(qb);
+    expect(report.outcome).toBe('completed');
+
+    const c = await get(cust.requestId);
+    expect(c.status).toBe('done');
+    expect(c.qbxml).toMatch(/^<CustomerAddRq><CustomerAdd><Name>Caf&#233; Z&#252;rich<\/Name><CompanyName>/);
+    const customerRet = (c.parsed as any).CustomerAddRs[0].CustomerRet;
+    expect(customerRet.Name).toBe('Café Zürich');
+    expect(typeof customerRet.Sublevel).toBe('number');
+
+    const i = await get(inv.requestId);
+    expect(i.status).toBe('done');
+    const ret = (i.parsed as any).InvoiceAddRs[0].InvoiceRet;
+    expect(ret.Subtotal).toBe('105.47'); // 3 × 19.99 + 45.50, exact decimal strings
+    expect(ret.InvoiceLineRet).toHaveLength(2);
+    expect(ret.ExternalGUID).toMatch(/^\{[0-9A-F-]{36}\}$/); // the companion's marker
+    expect(i.json?.[0]?.type).toBe('InvoiceAddRq');
+    expect((await allRecords(inv.requestId)).map((r) => r.type)).toEqual(['InvoiceRet']);
+  });
+
+  it('refuses invalid JSON before anything reaches QuickBooks, naming the field and the rule', async () => {
+    h = await startHarness();
+    const cases: [unknown, string, RegExp][] = [
+      [{ type: 'CustomerAdd', params: { Nmae: 'x' } }, 'params.Nmae', /Nmae/],
+      [{ type: 'CustomerAdd', params: { Name: 'x'.repeat(42) } }, 'params.Name', /41/],
+      [{ type: 'InvoiceAdd', params: { InvoiceAdd: { CustomerRef: { FullName: 'A' }, InvoiceLineAdd: [{ Quantity: 'three' }] } } }, 'params.InvoiceAdd.InvoiceLineAdd[0].Quantity', /Quantity/],
+      [{ type: 'CustomerQuery', params: { ListID: ['1'], MaxReturned: 5 } }, 'params', /either|one of/i],
+      [{ type: 'FrobnicateAdd', params: {} }, 'type', /FrobnicateAdd/],
+      [[{ type: 'CustomerQuery' }, { type: 'CustomerAdd', params: {} }], '[1].params', /Name/],
+    ];
+    for (const [body, field, message] of cases) {
+      const err = await enqueue(body).then(
+        () => null,
+        (e: { status: number; field: string; message: string }) => e,
+      );
+      expect(err, JSON.stringify(body)).not.toBeNull();
+      expect(err?.status).toBe(400);
+      expect(err?.field?.startsWith(field), `${err?.field} vs ${field}`).toBe(true);
+      expect(err?.message).toMatch(message);
+    }
+  });
+
+  it('sends an array as one message set and reports every response', async () => {
+    h = await startHarness();
+    const { requestId } = await enqueue([
+      { type: 'CustomerQuery', params: { MaxReturned: 1 } },
+      { type: 'ItemQuery', params: { MaxReturned: 2 } },
+    ]);
+    await h.run(new FakeQuickBooks());
+    const r = await get(requestId);
+    expect(r.types).toEqual(['CustomerQueryRq', 'ItemQueryRq']);
+    expect(r.results.map((x) => x.type)).toEqual(['CustomerQueryRs', 'ItemQueryRs']);
+    expect(r.recordCount).toBe(3);
+  });
+
+  it('returns the first request again for a repeated idempotency key, and refuses the key for different content', async () => {
+    h = await startHarness();
+    const body = { type: 'CustomerAdd', params: { Name: 'Once' }, idempotencyKey: 'order-42' };
+    const a = await enqueue(body);
+    const b = await enqueue(body);
+    expect(b.requestId).toBe(a.requestId);
+    await expect(enqueue({ ...body, params: { Name: 'Twice' } })).rejects.toMatchObject({ status: 409, field: 'idempotencyKey' });
+  });
+});
+
+describe('qbXML version gating', () => {
+  it('refuses a request a QuickBooks 2014 (qbXML 13.0) cannot take, and sends it to a 16.0 host', async () => {
+    h = await startHarness();
+    // EmployeeDefaultQuery is not in qbXML 14.0 (it came with 15.0 or 16.0).
+    const old = await enqueue({ type: 'EmployeeDefaultQuery', params: {} });
+    const other = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 1 } });
+    const qb2014 = new FakeQuickBooks({ supportedVersions: ['1.0', '2.0', '3.0', '4.0', '5.0', '6.0', '7.0', '8.0', '9.0', '10.0', '11.0', '12.0', '13.0'] });
+    await h.run(qb2014, { qbxmlVersion: { major: 13, minor: 0 } });
+    const r = await get(old.requestId);
+    expect(r.status).toBe('error');
+    expect(r.error?.code).toBe('QBXML_VERSION_UNSUPPORTED');
+    expect(r.error?.developerMessage).toMatch(/qbXML 15\.0.*up to qbXML 13\.0/);
+    expect(r.sentAt).toBeNull(); // never reached QuickBooks
+    expect(status(other.requestId)).toBe('done'); // the rest of the queue went on
+
+    const again = await enqueue({ type: 'EmployeeDefaultQuery', params: {} });
+    const report = await h.run(new FakeQuickBooks());
+    expect(String(report.transcript.find((t) => t.method === 'sendRequestXML')?.result)).toContain('<?qbxml version="16.0"?>');
+    expect((await get(again.requestId)).sentAt).not.toBeNull();
+  });
+});
+
+describe('iterators', () => {
+  async function seedCustomers(qb: FakeQuickBooks, n: number) {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await enqueue({ type: 'CustomerAdd', params: { Name: `Customer ${String(i).padStart(3, '0')}` } })).requestId);
+    await (h as Harness).run(qb);
+    for (const id of ids) expect(status(id)).toBe('done');
+    return qb.customers().length;
+  }
+
+  it('pages a query with MaxReturned through iterators in one session and serves one logical result', async () => {
+    h = await startHarness();
+    const qb = new FakeQuickBooks();
+    const total = await seedCustomers(qb, 23);
+    const { requestId } = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 10 } });
+    const report = await h.run(qb);
+    const sent = report.transcript.filter((t) => t.method === 'sendRequestXML').map((t) => String(t.result));
+    expect(sent[0]).toContain('iterator="Start"');
+    expect(sent.slice(1).every((x) => /iterator="Continue" iteratorID="\{/.test(x))).toBe(true);
+    expect(sent).toHaveLength(Math.ceil(total / 10));
+    const r = await get(requestId);
+    expect(r.status).toBe('done');
+    expect(r.iterator).toMatchObject({ pages: Math.ceil(total / 10), remaining: 0, restarts: 0 });
+    const records = await allRecords(requestId);
+    expect(records).toHaveLength(total);
+    expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
+  });
+
+  it('restarts after the session ends mid-iteration, without duplicates or gaps', async () => {
+    h = await startHarness();
+    const qb = new FakeQuickBooks();
+    const total = await seedCustomers(qb, 25);
+    const { requestId } = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 10 } });
+    // The Web Connector stops after QuickBooks answered the second page.
+    const broken = await h.run(qb, { abortAfterProcessing: (_x, i) => i === 1 });
+    expect(broken.outcome).toBe('aborted');
+    const dataDir = h.dataDir;
+    await h.stop(); // QBWC gone, companion restarts: the session (and QuickBooks' iterator) is over
+    h = await startHarness({ dataDir });
+    const report = await h.run(qb);
+    expect(report.outcome).toBe('completed');
+    const r = await get(requestId);
+    expect(r.status).toBe('done');
+    expect(r.iterator?.restarts).toBe(1);
+    const records = await allRecords(requestId);
+    expect(records).toHaveLength(total);
+    expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
+  });
+});
+
+describe('write safety', () => {
+  it('never produces two invoices when the companion dies between QuickBooks executing InvoiceAdd and the response', async () => {
+    let clock = Date.parse('2024-03-10T06:50:00Z'); // 01:50 in New York, ten minutes before DST starts
+    h = await startHarness({ timeZone: TZ, now: () => clock });
+    const qb = new FakeQuickBooks({ timeZone: TZ, now: () => new Date(clock) });
+    const item = qb.items()[0]?.FullName as string;
+    const { requestId } = await enqueue({
+      type: 'InvoiceAdd',
+      params: { CustomerRef: { FullName: qb.customers()[0]?.FullName }, InvoiceLineAdd: [{ ItemRef: { FullName: item }, Amount: '100.00' }] },
+    });
+    const crashed = await h.run(qb, { abortAfterProcessing: () => true });
+    expect(crashed.outcome).toBe('aborted');
+    expect(qb.invoices()).toHaveLength(1); // QuickBooks did it
+
+    clock += 30 * 60_000; // after the DST jump: QuickBooks now prints offsets wrong by an hour
+    const dataDir = h.dataDir;
+    await h.stop();
+    h = await startHarness({ dataDir, timeZone: TZ, now: () => clock });
+    expect(status(requestId)).toBe('unknown_outcome');
+
+    const report = await h.run(qb);
+    expect(report.outcome).toBe('completed');
+    expect(qb.invoices()).toHaveLength(1); // not sent again
+    const r = await get(requestId);
+    expect(r.status).toBe('done');
+    expect(r.statusMessage).toMatch(/Confirmed in QuickBooks/);
+    const check = h.companion.store.requests.children(requestId)[0];
+    expect(check?.purpose).toBe('reconcile');
+    expect(check?.types).toEqual(['InvoiceQueryRq']);
+  });
+
+  it('re-sends a write whose absence QuickBooks proves', async () => {
+    h = await startHarness({ timeZone: TZ });
+    const qb = new FakeQuickBooks({ timeZone: TZ });
+    const { requestId } = await enqueue({ type: 'CustomerAdd', params: { Name: 'Lost In Transit' } });
+    const soap = h.soap();
+    const [ticket] = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    const sent = String(await soap.call('sendRequestXML', { ticket: ticket as string, strHCPResponse: qb.hcpResponse(h.instance.ownerId, h.instance.fileId), strCompanyFileName: qb.companyFile, qbXMLCountry: 'US', qbXMLMajorVers: 16, qbXMLMinorVers: 0 }));
+    expect(sent).toContain('Lost In Transit');
+    soap.close();
+    // The Web Connector vanished before QuickBooks ever saw it; the session expires.
+    h.companion.store.sessions.update(h.companion.store.sessions.activeFor(h.instance.instanceId)[0]!.id, { lastSeenAt: 0 });
+    h.companion.qbwc.expireIdle();
+    expect(status(requestId)).toBe('unknown_outcome');
+    await h.run(qb);
+    expect(status(requestId)).toBe('done');
+    expect(qb.customers().filter((c) => c.Name === 'Lost In Transit')).toHaveLength(1);
+  });
+
+  it('re-reads the EditSequence and retries a Mod on 3200 when the caller allowed it', async () => {
+    h = await startHarness();
+    const qb = new FakeQuickBooks();
+    const customer = qb.customers()[0]!;
+    const stale = { ListID: customer.ListID, EditSequence: '1', Phone: '555-0199' };
+    const refused = await enqueue({ type: 'CustomerMod', params: stale });
+    const retried = await enqueue({ type: 'CustomerMod', params: { ...stale, Phone: '555-0123' }, retryOnStaleEditSequence: true });
+    await h.run(qb);
+    const r1 = await get(refused.requestId);
+    expect(r1).toMatchObject({ status: 'error', statusCode: 3200 });
+    expect(r1.error?.category).toBe('stale_edit_sequence');
+    expect(r1.error?.userFacingMessage).toBeTruthy();
+    const r2 = await get(retried.requestId);
+    expect(r2.status).toBe('done');
+    const phone = qb.customers().find((c) => c.ListID === customer.ListID)?.fields.find((f) => f.name === 'Phone');
+    expect(phone?.text).toBe('555-0123');
+    expect(h.companion.store.requests.children(retried.requestId).map((c) => c.purpose)).toEqual(['refresh']);
+  });
+
+  it('retries a write QuickBooks refused because the record was locked, later', async () => {
+    let clock = Date.now();
+    h = await startHarness({ now: () => clock });
+    const qb = new FakeQuickBooks();
+    qb.injectFailure({ requestType: 'CustomerAddRq', statusCode: 3180, statusMessage: 'There was an error when saving a Customer list, element "Locky". QuickBooks error message: This list has been modified by another user.' });
+    const { requestId } = await enqueue({ type: 'CustomerAdd', params: { Name: 'Locky' } });
+    await h.run(qb);
+    expect(status(requestId)).toBe('queued');
+    clock += 120_000;
+    await h.run(qb);
+    expect(status(requestId)).toBe('done');
+    expect(qb.customers().filter((c) => c.Name === 'Locky')).toHaveLength(1);
+  });
+});
