@@ -9,7 +9,20 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invoke, type RawInput } from './contract/invoke';
 import type { OperationName } from './contract/operations';
-import { createCore, DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, PRODUCT_NAME, PRODUCT_VERSION, startCompanion } from './companion';
+import { callRest } from './api/client';
+import {
+  createCore,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  defaultDataDir,
+  PRODUCT_NAME,
+  PRODUCT_VERSION,
+  SERVER_FILE,
+  type ServerInfo,
+  startCompanion,
+} from './companion';
+import { API_TOKEN_FILE } from './security/tokens';
+import { DataFolderBusyError } from './store/owner';
 import { ApiError } from './errors';
 import { generatePassword } from './security/passwords';
 import { runDemo } from './simulator/demo';
@@ -80,24 +93,38 @@ function print(value: unknown): void {
   process.stdout.write(typeof value === 'string' ? value : JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Runs one contract operation in process against the data folder. */
-async function withCore<T>(values: Values, fn: (call: <K extends OperationName>(name: K, raw: RawInput) => Promise<unknown>, core: ReturnType<typeof createCore>) => Promise<T>): Promise<T> {
+type Call = (name: OperationName, raw: RawInput) => Promise<unknown>;
+
+/**
+ * Runs contract operations against the data folder: in process, or through the REST API
+ * of the server that owns the folder while it runs.
+ */
+async function withCore<T>(values: Values, fn: (call: Call) => Promise<T>): Promise<T> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const port = int(values.port, 'port', DEFAULT_PORT);
-  const core = createCore({ dataDir }, () => port);
+  let core: ReturnType<typeof createCore>;
   try {
-    return await fn((name, raw) => invoke(core.handlers, name, raw), core);
+    core = createCore({ dataDir }, () => port);
+  } catch (err) {
+    if (!(err instanceof DataFolderBusyError)) throw err;
+    const server = JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8')) as ServerInfo;
+    const token = fs.readFileSync(path.join(dataDir, API_TOKEN_FILE), 'utf8').trim();
+    return fn((name, raw) => callRest(server.url, token, name, raw));
+  }
+  try {
+    return await fn((name, raw) => invoke(core.handlers, name, raw));
   } finally {
     core.store.close();
   }
 }
 
 /** An instance given by id or by user name. */
-function resolveInstance(core: ReturnType<typeof createCore>, ref: string | undefined): string {
+async function resolveInstance(call: Call, ref: string | undefined): Promise<string> {
   if (!ref) throw new UsageError('name the instance (its id or user name)');
-  const instance = core.store.instances.get(ref) ?? core.store.instances.byUsername(ref);
+  const { data } = (await call('listInstances', {})) as { data: { instanceId: string; username: string }[] };
+  const instance = data.find((i) => i.instanceId === ref) ?? data.find((i) => i.username.toLowerCase() === ref.toLowerCase());
   if (!instance) throw new ApiError(404, 'not_found', `No instance with id or user name "${ref}". See "qbwc-companion instances list".`, 'instance');
-  return instance.id;
+  return instance.instanceId;
 }
 
 async function serve(values: Values): Promise<void> {
@@ -150,8 +177,8 @@ async function main(argv: string[]): Promise<void> {
       }
       throw new UsageError('use "instances list" or "instances create"');
     case 'qwc':
-      return withCore(values, async (call, core) => {
-        const qwc = (await call('getInstanceQwc', { params: { instanceId: resolveInstance(core, sub) } })) as string;
+      return withCore(values, async (call) => {
+        const qwc = (await call('getInstanceQwc', { params: { instanceId: await resolveInstance(call, sub) } })) as string;
         if (values.out) {
           fs.writeFileSync(values.out, qwc);
           process.stderr.write(`Wrote ${path.resolve(values.out)}. Open it in QuickBooks Web Connector (File > Add an application).\n`);
@@ -161,10 +188,10 @@ async function main(argv: string[]): Promise<void> {
       const qbxml =
         values.qbxml ?? (values.file ? fs.readFileSync(values.file, 'utf8') : rest[0] === '-' || sub === '-' ? fs.readFileSync(0, 'utf8') : undefined);
       if (qbxml === undefined) throw new UsageError('give the qbXML with --qbxml, --file, or "-" for standard input');
-      return withCore(values, async (call, core) =>
+      return withCore(values, async (call) =>
         print(
           await call('enqueueRequest', {
-            params: { instanceId: resolveInstance(core, sub) },
+            params: { instanceId: await resolveInstance(call, sub) },
             body: { qbxml, priority: int(values.priority, 'priority', 0) },
           }),
         ),

@@ -3,6 +3,7 @@
  * QBWC endpoint, REST API — and runs it. Everything is passed in; nothing is global,
  * so a test builds a complete companion in a temporary folder.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -33,6 +34,13 @@ export const PRODUCT_NAME = 'QBWC Companion';
 export const PRODUCT_VERSION: string = pkg.version;
 export const DEFAULT_PORT = 8520;
 export const DEFAULT_HOST = '127.0.0.1';
+/** Where a running server tells the CLI how to reach it (the server owns the data folder). */
+export const SERVER_FILE = 'server.json';
+
+export interface ServerInfo {
+  url: string;
+  pid: number;
+}
 
 /** The per-user folder the desktop app also uses (Electron's userData for this product name). */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
@@ -163,6 +171,8 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     }, options.sweepIntervalMs ?? 60_000);
     sweep.unref();
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const serverFile = path.join(options.dataDir, SERVER_FILE);
+    fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid } satisfies ServerInfo), { mode: 0o600 });
     logger.info('QBWC Companion started', { url, dataDir: options.dataDir, version: PRODUCT_VERSION });
     return {
       ...core,
@@ -171,6 +181,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       apiToken,
       async stop() {
         clearInterval(sweep);
+        fs.rmSync(serverFile, { force: true });
         await checkpointer?.stop();
         await Promise.all(
           servers.map(

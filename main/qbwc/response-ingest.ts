@@ -53,6 +53,7 @@ export class ResponseIngest implements TextSink, RecordSink {
   private readonly targets = new Map<string, Target>();
   private current: Target | undefined;
   private records: NewRecord[] = [];
+  private keyed = false;
 
   constructor(
     private readonly store: Store,
@@ -124,6 +125,10 @@ export class ResponseIngest implements TextSink, RecordSink {
     this.resultList.push(toResult(rs));
     const id = rs.requestID ? requestIdOf(rs.requestID) : (this.session?.inFlightId ?? null);
     this.current = id ? this.target(id) : undefined;
+    // Keys let a restarted iteration update records instead of duplicating them; a query
+    // answered in one page (the first, with nothing remaining) can't restart.
+    const it = this.current?.request.iterator;
+    this.keyed = !!it && ((rs.iteratorRemainingCount ?? 0) > 0 || it.pages > 0 || it.restarts > 0);
   }
 
   record(rs: RsInfo, name: string, value: unknown): void {
@@ -135,8 +140,7 @@ export class ResponseIngest implements TextSink, RecordSink {
       responseId: 0, // set when written
       rsIndex: rs.index,
       name,
-      // Only an iterated query can see a record twice (after a restart).
-      key: t.request.iterator ? (idOf(value, 'TxnID') ?? idOf(value, 'ListID')) : null,
+      key: this.keyed ? (idOf(value, 'TxnID') ?? idOf(value, 'ListID')) : null,
       editSequence: idOf(value, 'EditSequence'),
       data: JSON.stringify(value),
     });
@@ -192,8 +196,10 @@ export class ResponseIngest implements TextSink, RecordSink {
       this.writeRecords(this.responseId);
       this.records = [];
     };
-    if (this.store.db.inTransaction) write();
-    else this.store.transaction(write);
+    // Inside the handler's unit (the final piece) it is journaled with it; while the
+    // upload streams, each batch is committed directly.
+    if (this.store.inTransaction) write();
+    else this.store.bulk(write);
   }
 
   private writeRecords(responseId: number): void {

@@ -172,7 +172,7 @@ export class QbwcService {
         version = started.version;
       }
       const next = this.nextSendable(instanceId, session, version, now);
-      if (next && this.store.requests.markSent(next.id, session.id, now)) {
+      if (next && this.store.requests.markSent(next, session.id, now)) {
         Object.assign(patch, {
           inFlightId: next.id,
           requestsSent: session.requestsSent + 1,
@@ -245,6 +245,9 @@ export class QbwcService {
         const next = this.deps.followUps.continuation(request, decided, response.results);
         const outcome = next.outcome;
         const responseId = response.commit(request.id);
+        // A late response (its session is over) can't continue: its iterator died with the session.
+        const iterator =
+          session.status === 'active' || !next.iterator?.id ? next.iterator : { ...next.iterator, id: null, restarts: next.iterator.restarts + 1 };
         this.store.requests.complete(request.id, {
           status: outcome.status,
           now,
@@ -257,13 +260,9 @@ export class QbwcService {
           results: response.results.length ? [...response.results] : null,
           error: outcome.error,
           responseId,
+          recordsAdded: response.recordsAdded(request.id),
+          iterator: request.iterator ? { state: iterator, urgent: next.urgent } : undefined,
         });
-        this.store.requests.addRecords(request.id, response.recordsAdded(request.id));
-        if (request.iterator) {
-          // A late response (its session is over) can't continue: its iterator died with the session.
-          const iterator = session.status === 'active' || !next.iterator?.id ? next.iterator : { ...next.iterator, id: null, restarts: next.iterator.restarts + 1 };
-          this.store.requests.setIterator(request.id, iterator, next.urgent);
-        }
         if (this.deps.followUps.concerns(request, outcome.status, outcome.statusCode)) {
           this.deps.followUps.afterCompletion(this.store.requests.get(request.id) as QueuedRequest);
         }

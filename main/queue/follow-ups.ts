@@ -14,6 +14,7 @@ import { judgeReconcile, planReconcile, type WriteRequest } from './reconcile';
 import { parseRequestElements } from '../qbxml/parser';
 import type { RequestService } from '../services/requests';
 import type { Store } from '../store';
+import { outcomeOf } from '../store/requests';
 import type { ErrorInfo, IteratorState, QueuedRequest, ResponseResult } from '../store/types';
 
 /** notBefore of a request that waits for its follow-up (a re-read) to finish. */
@@ -151,7 +152,7 @@ export class FollowUps {
     const plan = parsed && mod.sentAt !== null ? planReconcile(parsed, mod.sentAt, this.deps.timeZone) : null;
     if (previous >= MAX_REFRESHES || !plan || plan.strategy !== 'id') return;
     const now = this.deps.now();
-    this.store.requests.complete(mod.id, { ...mod, status: 'queued', now, notBefore: WAITING_FOR_FOLLOW_UP });
+    this.store.requests.complete(mod.id, { ...outcomeOf(mod), status: 'queued', now, notBefore: WAITING_FOR_FOLLOW_UP });
     const { requestId } = this.deps.requests.enqueue(
       mod.instanceId,
       { ...plan.query, priority: 0, retryOnStaleEditSequence: false },
@@ -169,7 +170,7 @@ export class FollowUps {
     const now = this.deps.now();
     const stale = /<EditSequence>[^<]*<\/EditSequence>/;
     if (read.status !== 'done' || !fresh || !stale.test(mod.body)) {
-      this.store.requests.complete(mod.id, { ...mod, status: 'error', now, notBefore: null });
+      this.store.requests.complete(mod.id, { ...outcomeOf(mod), status: 'error', now, notBefore: null });
       return;
     }
     // Only the EditSequence changes (it is opaque text, no escaping needed); offsets stay valid.

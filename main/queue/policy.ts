@@ -117,6 +117,11 @@ export function decideOutcome(facts: ResponseFacts): Outcome {
     return { ...none, status: facts.kind === 'query' ? 'error' : 'unknown_outcome', error, endSession: false };
   }
 
+  // The common case, every element "Status OK": nothing to classify.
+  if (facts.results.every((r) => r.statusCode === 0)) {
+    const first = facts.results[0] as ResponseResult;
+    return { statusCode: 0, statusSeverity: first.statusSeverity ?? 'Info', statusMessage: first.statusMessage ?? null, status: 'done', error: null, endSession: false };
+  }
   // The most severe response element speaks for the request.
   let worst = facts.results[0] as ResponseResult;
   for (const r of facts.results) {

@@ -7,9 +7,16 @@ export function newTicket(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-/** Tickets are bearer secrets: only their hash is stored. */
+/** Tickets are bearer secrets: only their hash is stored. The few live ones are memoised. */
+const ticketHashes = new Map<string, string>();
 export function hashTicket(ticket: string): string {
-  return crypto.createHash('sha256').update(ticket).digest('base64url');
+  let hash = ticketHashes.get(ticket);
+  if (hash === undefined) {
+    hash = crypto.createHash('sha256').update(ticket).digest('base64url');
+    if (ticketHashes.size >= 64) ticketHashes.clear();
+    ticketHashes.set(ticket, hash);
+  }
+  return hash;
 }
 
 /** `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, the GUIDTYPE form QBWC expects. */

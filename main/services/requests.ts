@@ -10,6 +10,7 @@ import { isQueryType, parseRequestDocument, QbxmlRequestError } from '../qbxml/r
 import { loadQbxmlSchema } from '../qbxml/schema/load';
 import { compareVersions, parseQbxmlVersion } from '../qbxml/version';
 import type { Store } from '../store';
+import { outcomeOf } from '../store/requests';
 import type { IteratorState, QueuedRequest, RequestOptions, RequestStatus } from '../store/types';
 
 export type RequestResource = z.infer<typeof requestSchema>;
@@ -305,7 +306,7 @@ export class RequestService {
       if (current.status !== 'queued' && current.status !== 'unknown_outcome') {
         throw conflict('already_finished', `The request is already ${current.status}.`, 'requestId');
       }
-      this.store.requests.complete(current.id, { ...current, status: 'cancelled', now });
+      this.store.requests.complete(current.id, { ...outcomeOf(current), status: 'cancelled', now });
       this.store.events.append({
         clientId: current.instanceId,
         timestamp: now,

@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Sql } from './sql';
 
 export interface FailureState {
   failures: number;
@@ -11,15 +12,16 @@ export class AuthFailureStore {
   private readonly setStmt;
   private readonly clearStmt;
 
-  constructor(db: Db) {
+  constructor(sql: Sql) {
+    const db = sql.db;
     this.getStmt = db.prepare<[string], { failures: number; locked_until: number }>(
       'SELECT failures, locked_until FROM auth_failures WHERE username = ?',
     );
-    this.setStmt = db.prepare<[string, number, number]>(
+    this.setStmt = sql.write<[string, number, number]>(
       `INSERT INTO auth_failures (username, failures, locked_until) VALUES (?, ?, ?)
        ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
     );
-    this.clearStmt = db.prepare<[string]>('DELETE FROM auth_failures WHERE username = ?');
+    this.clearStmt = sql.write<[string]>('DELETE FROM auth_failures WHERE username = ?');
   }
 
   get(username: string): FailureState {

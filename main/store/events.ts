@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
+import type { Sql } from './sql';
 import type { EventRecord } from './types';
 
 interface EventRow {
@@ -47,8 +48,12 @@ export interface EventPage {
 export class EventStore {
   private readonly insertStmt;
 
-  constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare(
+  private readonly db: Db;
+
+  constructor(sql: Sql) {
+    const db = sql.db;
+    this.db = db;
+    this.insertStmt = sql.write(
       `INSERT INTO events (client_id, timestamp, user, action, detail, result, session_id, request_id)
        VALUES (@clientId, @timestamp, @user, @action, @detail, @result, @sessionId, @requestId)`,
     );

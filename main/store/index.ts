@@ -1,5 +1,9 @@
 import { AuthFailureStore } from './auth-failures';
+import fs from 'node:fs';
+import path from 'node:path';
 import { type Db, type OpenOptions, openDatabase } from './db';
+import { Journal } from './journal';
+import { acquireOwnership, type OwnerLock } from './owner';
 import { EventStore } from './events';
 import { InstanceStore } from './instances';
 import { MetricStore } from './metrics';
@@ -8,8 +12,11 @@ import { RequestStore } from './requests';
 import { ResponseStore } from './responses';
 import { SessionStore } from './sessions';
 import { SettingsStore } from './settings';
+import type { Sql } from './sql';
 
-/** Every table family behind one handle, plus transactions. */
+export const JOURNAL_FILE = 'companion.journal';
+
+/** Every table family behind one handle, plus units of work (see journal.ts). */
 export class Store {
   readonly instances: InstanceStore;
   readonly sessions: SessionStore;
@@ -21,25 +28,58 @@ export class Store {
   readonly metrics: MetricStore;
   readonly records: RecordStore;
 
-  constructor(readonly db: Db) {
-    this.instances = new InstanceStore(db);
-    this.sessions = new SessionStore(db);
-    this.requests = new RequestStore(db);
-    this.responses = new ResponseStore(db);
-    this.events = new EventStore(db);
-    this.settings = new SettingsStore(db);
-    this.authFailures = new AuthFailureStore(db);
+  private constructor(
+    readonly db: Db,
+    private readonly journal: Journal,
+    private readonly lock: OwnerLock,
+  ) {
+    const sql: Sql = { db, write: (text) => journal.statement(text), cache: (clear) => journal.onRollback(clear) };
+    this.instances = new InstanceStore(sql);
+    this.sessions = new SessionStore(sql);
+    this.requests = new RequestStore(sql);
+    this.responses = new ResponseStore(sql);
+    this.events = new EventStore(sql);
+    this.settings = new SettingsStore(sql);
+    this.authFailures = new AuthFailureStore(sql);
     this.metrics = new MetricStore(db);
-    this.records = new RecordStore(db);
+    this.records = new RecordStore(sql);
   }
 
-  static open(dataDir: string, options?: OpenOptions): Store {
-    return new Store(openDatabase(dataDir, options));
+  /**
+   * Opens the data folder's database (applying migrations, then replaying any journaled
+   * units a crash left uncommitted).
+   */
+  static open(dataDir: string, options: OpenOptions = {}): Store {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const lock = acquireOwnership(dataDir); // throws DataFolderBusyError if a live process has it
+    let db: Db | undefined;
+    try {
+      db = openDatabase(dataDir, options);
+      const journal = new Journal(db, path.join(dataDir, JOURNAL_FILE), {
+        fsync: options.durability === 'full',
+        commitDelayMs: 25,
+      });
+      return new Store(db, journal, lock);
+    } catch (err) {
+      db?.close();
+      lock.release();
+      throw err;
+    }
   }
 
-  /** Runs `fn` in one transaction (nested calls join it); all or nothing. */
+  /** Runs `fn` as one unit of work: all or nothing, durable when it returns (nested calls join it). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.journal.unit(fn);
+  }
+
+  /** Whether a unit of work is running. */
+  get inTransaction(): boolean {
+    return this.journal.inUnit;
+  }
+
+  /** A large write committed on its own, outside the journal (e.g. a big response streaming in). */
+  bulk<T>(fn: () => T): T {
+    return this.journal.bulk(fn);
   }
 
   /** Counts for the health check. */
@@ -54,6 +94,9 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.journal.close();
+    this.db.close();
+    this.lock.release();
   }
 }

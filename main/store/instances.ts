@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Sql } from './sql';
 import { rowQuery } from './rows';
 import type { Contact, Instance, LearnedCompany } from './types';
 
@@ -67,7 +68,9 @@ const toParams = (i: Instance) => ({
 
 const COLUMNS = Object.keys(toParams({} as Instance));
 
+/** Instances are read on the hot path; kept in memory (write-through invalidation; see Sql.cache). */
 export class InstanceStore {
+  private readonly cache = new Map<string, Instance>();
   private readonly byIdStmt;
   private readonly byUsernameStmt;
   private readonly listStmt;
@@ -76,32 +79,40 @@ export class InstanceStore {
   private readonly deleteStmt;
   private readonly companyStmt;
 
-  constructor(db: Db) {
+  constructor(sql: Sql) {
+    const db = sql.db;
+    sql.cache(() => this.cache.clear());
     const live = 'deleted_at IS NULL';
     this.byIdStmt = rowQuery<[string], InstanceRow>(db, `SELECT * FROM instances WHERE id = ? AND ${live}`);
     this.byUsernameStmt = rowQuery<[string], InstanceRow>(db, 
       `SELECT * FROM instances WHERE username = ? COLLATE NOCASE AND ${live}`,
     );
     this.listStmt = rowQuery<[], InstanceRow>(db, `SELECT * FROM instances WHERE ${live} ORDER BY created_at, id`);
-    this.insertStmt = db.prepare(
+    this.insertStmt = sql.write(
       `INSERT INTO instances (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => '@' + c).join(', ')})`,
     );
-    this.updateStmt = db.prepare(
+    this.updateStmt = sql.write(
       `UPDATE instances SET ${COLUMNS.filter((c) => c !== 'id' && c !== 'created_at')
         .map((c) => `${c} = @${c}`)
         .join(', ')} WHERE id = @id AND ${live}`,
     );
-    this.deleteStmt = db.prepare<[number, number, string]>(
+    this.deleteStmt = sql.write<[number, number, string]>(
       `UPDATE instances SET deleted_at = ?, updated_at = ? WHERE id = ? AND ${live}`,
     );
-    this.companyStmt = db.prepare<[string | null, number, string]>(
+    this.companyStmt = sql.write<[string | null, number, string]>(
       'UPDATE instances SET company_json = ?, updated_at = ? WHERE id = ?',
     );
   }
 
   get(id: string): Instance | undefined {
-    const row = this.byIdStmt.get(id);
-    return row && fromRow(row);
+    let hit = this.cache.get(id);
+    if (!hit) {
+      const row = this.byIdStmt.get(id);
+      if (!row) return undefined;
+      hit = fromRow(row);
+      this.cache.set(id, hit);
+    }
+    return { ...hit };
   }
 
   byUsername(username: string): Instance | undefined {
@@ -118,15 +129,18 @@ export class InstanceStore {
   }
 
   update(instance: Instance): boolean {
+    this.cache.delete(instance.id);
     return this.updateStmt.run(toParams(instance)).changes === 1;
   }
 
   /** Soft delete: history (sessions, requests, events) keeps pointing at the row. */
   delete(id: string, now: number): boolean {
+    this.cache.delete(id);
     return this.deleteStmt.run(now, now, id).changes === 1;
   }
 
   setCompany(id: string, company: LearnedCompany | null, now: number): void {
+    this.cache.delete(id);
     this.companyStmt.run(company ? JSON.stringify(company) : null, now, id);
   }
 }

@@ -177,4 +177,9 @@ export const MIGRATIONS: readonly string[] = [
   -- Keys are recorded only for iterated queries, which may restart and see records again.
   CREATE UNIQUE INDEX records_key ON records (request_seq, record_key) WHERE record_key IS NOT NULL;
   `,
+  // 3: the statement journal's high-water mark (see journal.ts).
+  `
+  CREATE TABLE journal_state (applied INTEGER NOT NULL);
+  INSERT INTO journal_state (applied) VALUES (0);
+  `,
 ];

@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
+import type { Sql } from './sql';
 
 /**
  * Parsed records of qbXML responses (each child of a …Rs: InvoiceRet, CustomerRet, …),
@@ -44,8 +45,9 @@ export class RecordStore {
   private readonly pageStmt;
   private readonly byKeyStmt;
 
-  constructor(db: Db) {
-    this.upsertStmt = db.prepare<NewRecord, { seq: number }>(
+  constructor(sql: Sql) {
+    const db = sql.db;
+    this.upsertStmt = sql.write<[NewRecord]>(
       `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
        VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)
        ON CONFLICT (request_seq, record_key) WHERE record_key IS NOT NULL

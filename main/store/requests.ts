@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
+import type { Sql } from './sql';
 import { rowQuery } from './rows';
 import type {
   ErrorInfo,
@@ -123,6 +124,24 @@ export interface Completion {
   results?: ResponseResult[] | null;
   error?: ErrorInfo | null;
   responseId?: number | null;
+  /** Records this response added. */
+  recordsAdded?: number;
+  /** The iterator state after this page, for an iterated query. */
+  iterator?: { state: IteratorState | null; urgent: boolean };
+}
+
+/** The recorded outcome of a request, to carry over when only its status changes. */
+export function outcomeOf(r: QueuedRequest): Omit<Completion, 'status' | 'now'> {
+  return {
+    statusCode: r.statusCode,
+    statusSeverity: r.statusSeverity,
+    statusMessage: r.statusMessage,
+    hresult: r.hresult,
+    hresultMessage: r.hresultMessage,
+    results: r.results,
+    error: r.error,
+    responseId: r.responseId,
+  };
 }
 
 export interface RequestPage {
@@ -130,7 +149,12 @@ export interface RequestPage {
   nextCursor: string | null;
 }
 
+/**
+ * The request just picked from the queue is read again when its response arrives; it is
+ * kept in memory meanwhile (any other write to it drops it; see Sql.cache).
+ */
 export class RequestStore {
+  private readonly inFlight = new Map<string, QueuedRequest>();
   private readonly insertStmt;
   private readonly byIdStmt;
   private readonly nextStmt;
@@ -151,8 +175,10 @@ export class RequestStore {
   private readonly bodyStmt;
   private readonly recordCountStmt;
 
-  constructor(db: Db) {
-    this.insertStmt = db.prepare(
+  constructor(sql: Sql) {
+    const db = sql.db;
+    sql.cache(() => this.inFlight.clear());
+    this.insertStmt = sql.write(
       `INSERT INTO requests (id, instance_id, status, kind, priority, types, on_error, body, rq_offsets, source, created_at, updated_at,
          request_json, min_version, idempotency_key, options_json, parent_id, purpose, iterator_json, urgent)
        VALUES (@id, @instanceId, 'queued', @kind, @priority, @types, @onError, @body, @rqOffsets, @source, @now, @now,
@@ -164,24 +190,26 @@ export class RequestStore {
       `SELECT * FROM requests WHERE ${ready} ORDER BY urgent DESC, priority DESC, seq LIMIT 1`,
     );
     this.hasReadyStmt = db.prepare<[string, number], { x: number }>(`SELECT 1 AS x FROM requests WHERE ${ready} LIMIT 1`);
-    this.requeueStmt = db.prepare<[number, number | null, string | null, string, string]>(
+    this.requeueStmt = sql.write<[number, number | null, string | null, string, string]>(
       "UPDATE requests SET status = 'queued', updated_at = ?, not_before = ?, error_json = ? WHERE id = ? AND status = ?",
     );
     this.countQueuedStmt = db.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM requests WHERE instance_id = ? AND status = 'queued'",
     );
-    this.markSentStmt = db.prepare<[string, number, number, string]>(
+    this.markSentStmt = sql.write<[string, number, number, string]>(
       `UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + 1
        WHERE id = ? AND status = 'queued'`,
     );
-    this.completeStmt = db.prepare(
+    this.completeStmt = sql.write(
       `UPDATE requests SET status = @status, updated_at = @now, completed_at = @completedAt, not_before = @notBefore,
          status_code = @statusCode, status_severity = @statusSeverity, status_message = @statusMessage,
          hresult = @hresult, hresult_message = @hresultMessage, results_json = @results, error_json = @error,
-         response_id = @responseId
+         response_id = @responseId, record_count = record_count + @recordsAdded,
+         iterator_json = CASE WHEN @setIterator THEN @iterator ELSE iterator_json END,
+         urgent = CASE WHEN @setIterator THEN @urgent ELSE urgent END
        WHERE id = @id`,
     );
-    this.transitionStmt = db.prepare<[RequestStatus, number, string | null, string, RequestStatus]>(
+    this.transitionStmt = sql.write<[RequestStatus, number, string | null, string, RequestStatus]>(
       'UPDATE requests SET status = ?, updated_at = ?, error_json = ? WHERE id = ? AND status = ?',
     );
     this.pageStmt = rowQuery<[string, number, number], RequestRow>(db, 
@@ -198,10 +226,10 @@ export class RequestStore {
     this.openIteratorsStmt = rowQuery<[string], RequestRow>(db, 
       "SELECT * FROM requests WHERE instance_id = ? AND status = 'queued' AND iterator_json IS NOT NULL AND json_extract(iterator_json, '$.id') IS NOT NULL",
     );
-    this.iteratorStmt = db.prepare<[string | null, number, string]>('UPDATE requests SET iterator_json = ?, urgent = ? WHERE id = ?');
-    this.bodyStmt = db.prepare<[string, string, number, string]>('UPDATE requests SET body = ?, rq_offsets = ?, updated_at = ? WHERE id = ?');
-    this.recordCountStmt = db.prepare<[number, string]>('UPDATE requests SET record_count = record_count + ? WHERE id = ?');
-    this.cancelQueuedStmt = db.prepare<[number, number, string]>(
+    this.iteratorStmt = sql.write<[string | null, number, string]>('UPDATE requests SET iterator_json = ?, urgent = ? WHERE id = ?');
+    this.bodyStmt = sql.write<[string, string, number, string]>('UPDATE requests SET body = ?, rq_offsets = ?, updated_at = ? WHERE id = ?');
+    this.recordCountStmt = sql.write<[number, string]>('UPDATE requests SET record_count = record_count + ? WHERE id = ?');
+    this.cancelQueuedStmt = sql.write<[number, number, string]>(
       "UPDATE requests SET status = 'cancelled', updated_at = ?, completed_at = ? WHERE instance_id = ? AND status = 'queued'",
     );
   }
@@ -248,19 +276,24 @@ export class RequestStore {
   }
 
   setIterator(id: string, state: IteratorState | null, urgent: boolean): void {
+    this.inFlight.delete(id);
     this.iteratorStmt.run(state ? JSON.stringify(state) : null, urgent ? 1 : 0, id);
   }
 
   /** Replaces the request elements (e.g. a Mod with a fresh EditSequence). */
   setBody(id: string, body: string, rqOffsets: readonly number[], now: number): void {
+    this.inFlight.delete(id);
     this.bodyStmt.run(body, JSON.stringify(rqOffsets), now, id);
   }
 
   addRecords(id: string, count: number): void {
+    this.inFlight.delete(id);
     if (count !== 0) this.recordCountStmt.run(count, id);
   }
 
   get(id: string): QueuedRequest | undefined {
+    const hit = this.inFlight.get(id);
+    if (hit) return { ...hit };
     const row = this.byIdStmt.get(id);
     return row && fromRow(row);
   }
@@ -278,6 +311,7 @@ export class RequestStore {
 
   /** Puts a request back in the queue (optionally not before a time); false if it left `from`. */
   requeue(id: string, from: RequestStatus, now: number, notBefore: number | null, error: ErrorInfo | null): boolean {
+    this.inFlight.delete(id);
     return this.requeueStmt.run(now, notBefore, error ? JSON.stringify(error) : null, id, from).changes === 1;
   }
 
@@ -285,11 +319,16 @@ export class RequestStore {
     return (this.countQueuedStmt.get(instanceId) as { n: number }).n;
   }
 
-  markSent(id: string, sessionId: string, now: number): boolean {
-    return this.markSentStmt.run(sessionId, now, now, id).changes === 1;
+  /** queued → sent; `request` (as read by next) is remembered with its new state. */
+  markSent(request: QueuedRequest, sessionId: string, now: number): boolean {
+    if (this.markSentStmt.run(sessionId, now, now, request.id).changes !== 1) return false;
+    if (this.inFlight.size > 64) this.inFlight.clear();
+    this.inFlight.set(request.id, { ...request, status: 'sent', sessionId, sentAt: now, updatedAt: now, attempts: request.attempts + 1 });
+    return true;
   }
 
   complete(id: string, c: Completion): void {
+    this.inFlight.delete(id);
     const terminal = c.status === 'done' || c.status === 'error' || c.status === 'cancelled';
     this.completeStmt.run({
       id,
@@ -305,15 +344,21 @@ export class RequestStore {
       results: c.results ? JSON.stringify(c.results) : null,
       error: c.error ? JSON.stringify(c.error) : null,
       responseId: c.responseId ?? null,
+      recordsAdded: c.recordsAdded ?? 0,
+      setIterator: c.iterator ? 1 : 0,
+      iterator: c.iterator?.state ? JSON.stringify(c.iterator.state) : null,
+      urgent: c.iterator?.urgent ? 1 : 0,
     });
   }
 
   /** Moves a request from one state to another; false if it was no longer in `from`. */
   transition(id: string, from: RequestStatus, to: RequestStatus, now: number, error: ErrorInfo | null = null): boolean {
+    this.inFlight.delete(id);
     return this.transitionStmt.run(to, now, error ? JSON.stringify(error) : null, id, from).changes === 1;
   }
 
   cancelAllQueued(instanceId: string, now: number): number {
+    this.inFlight.clear();
     return this.cancelQueuedStmt.run(now, now, instanceId).changes;
   }
 

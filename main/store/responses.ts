@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Sql } from './sql';
 
 /**
  * Raw qbXML responses: a small one in a single row, a large one in chunks as it streams in. A response is `complete`
@@ -19,36 +20,37 @@ export class ResponseStore {
   private readonly purgeChunksStmt;
   private readonly purgeStmt;
 
-  constructor(db: Db) {
-    this.createStmt = db.prepare<[string | null, string | null, number]>('INSERT INTO responses (session_id, request_id, received_at) VALUES (?, ?, ?)');
-    this.insertWholeStmt = db.prepare<[string | null, string | null, number, number, string | null, string]>(
+  constructor(sql: Sql) {
+    const db = sql.db;
+    this.createStmt = sql.write<[string | null, string | null, number]>('INSERT INTO responses (session_id, request_id, received_at) VALUES (?, ?, ?)');
+    this.insertWholeStmt = sql.write<[string | null, string | null, number, number, string | null, string]>(
       'INSERT INTO responses (session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, 1)',
     );
-    this.chunkStmt = db.prepare<[number, number, string]>('INSERT INTO response_chunks (response_id, seq, data) VALUES (?, ?, ?)');
-    this.finishStmt = db.prepare<[string | null, number, string | null, number]>(
+    this.chunkStmt = sql.write<[number, number, string]>('INSERT INTO response_chunks (response_id, seq, data) VALUES (?, ?, ?)');
+    this.finishStmt = sql.write<[string | null, number, string | null, number]>(
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
     );
-    this.discardChunksStmt = db.prepare<[number]>('DELETE FROM response_chunks WHERE response_id = ?');
+    this.discardChunksStmt = sql.write<[number]>('DELETE FROM response_chunks WHERE response_id = ?');
     // Records are found through the response's request (the records key starts with it).
-    this.discardRecordsStmt = db.prepare<[number, number]>(
+    this.discardRecordsStmt = sql.write<[number, number]>(
       `DELETE FROM records WHERE response_id = ?2
          AND request_seq = (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.id = ?1)`,
     );
-    this.discardStmt = db.prepare<[number]>('DELETE FROM responses WHERE id = ?');
+    this.discardStmt = sql.write<[number]>('DELETE FROM responses WHERE id = ?');
     this.chunksStmt = db.prepare<[number, number], { data: string }>(
       'SELECT data FROM responses WHERE id = ? AND data IS NOT NULL UNION ALL SELECT data FROM (SELECT data FROM response_chunks WHERE response_id = ? ORDER BY seq)',
     );
     this.metaStmt = db.prepare<[number], { size: number; parse_error: string | null }>(
       'SELECT size, parse_error FROM responses WHERE id = ? AND complete = 1',
     );
-    this.purgeChunksStmt = db.prepare(
+    this.purgeChunksStmt = sql.write(
       'DELETE FROM response_chunks WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)',
     );
-    this.purgeRecordsStmt = db.prepare(
+    this.purgeRecordsStmt = sql.write(
       `DELETE FROM records WHERE request_seq IN (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.complete = 0)
          AND response_id IN (SELECT id FROM responses WHERE complete = 0)`,
     );
-    this.purgeStmt = db.prepare('DELETE FROM responses WHERE complete = 0');
+    this.purgeStmt = sql.write('DELETE FROM responses WHERE complete = 0');
   }
 
   /** A complete response in one row (the common case: one SOAP call, one small answer). */

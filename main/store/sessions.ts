@@ -1,6 +1,7 @@
-import type { Statement } from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
+import type { WriteStatement } from './journal';
+import type { Sql } from './sql';
 import { rowQuery } from './rows';
 import type { HostInfo, Session, SessionStatus } from './types';
 
@@ -35,44 +36,35 @@ interface SessionRow {
   close_message: string | null;
 }
 
-const fromRow = (r: SessionRow): Session => {
-  const s: Session = {
-    id: r.id,
-    instanceId: r.instance_id,
-    user: r.user,
-    status: r.status,
-    authResult: r.auth_result,
-    ipAddress: r.ip_address,
-    clientVersion: r.client_version,
-    createdAt: r.created_at,
-    lastSeenAt: r.last_seen_at,
-    endedAt: r.ended_at,
-    companyFile: r.company_file,
-    country: r.country,
-    qbxmlVersion: r.qbxml_version,
-    host: null,
-    lastError: r.last_error,
-    lastErrorCode: r.last_error_code,
-    inFlightId: r.in_flight_id,
-    expectedTotal: r.expected_total,
-    requestsSent: r.requests_sent,
-    requestsDone: r.requests_done,
-    requestsFailed: r.requests_failed,
-    connectionErrors: r.connection_errors,
-    alternateTried: r.alternate_tried,
-    interactiveToken: r.interactive_token,
-    interactiveState: r.interactive_state,
-    noopSince: r.noop_since,
-    closeMessage: r.close_message,
-  };
-  // Parsed on first use: most calls never look at the HCP details.
-  let host: HostInfo | null | undefined;
-  Object.defineProperty(s, 'host', {
-    enumerable: true,
-    get: () => (host === undefined ? (host = r.host_json ? (JSON.parse(r.host_json) as HostInfo) : null) : host),
-  });
-  return s;
-};
+const fromRow = (r: SessionRow): Session => ({
+  id: r.id,
+  instanceId: r.instance_id,
+  user: r.user,
+  status: r.status,
+  authResult: r.auth_result,
+  ipAddress: r.ip_address,
+  clientVersion: r.client_version,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  endedAt: r.ended_at,
+  companyFile: r.company_file,
+  country: r.country,
+  qbxmlVersion: r.qbxml_version,
+  host: r.host_json ? (JSON.parse(r.host_json) as HostInfo) : null,
+  lastError: r.last_error,
+  lastErrorCode: r.last_error_code,
+  inFlightId: r.in_flight_id,
+  expectedTotal: r.expected_total,
+  requestsSent: r.requests_sent,
+  requestsDone: r.requests_done,
+  requestsFailed: r.requests_failed,
+  connectionErrors: r.connection_errors,
+  alternateTried: r.alternate_tried,
+  interactiveToken: r.interactive_token,
+  interactiveState: r.interactive_state,
+  noopSince: r.noop_since,
+  closeMessage: r.close_message,
+});
 
 export interface NewSession {
   id: string;
@@ -143,7 +135,15 @@ export interface SessionPage {
   nextCursor: string | null;
 }
 
+/**
+ * Sessions are read on every Web Connector call, so the live ones are kept in memory too
+ * (write-through; see Sql.cache for why that is safe). Callers get copies.
+ */
+const CACHE_LIMIT = 256;
+
 export class SessionStore {
+  private readonly byId = new Map<string, Session>();
+  private readonly idByTicket = new Map<string, string>();
   private readonly byTicketStmt;
   private readonly byIdStmt;
   private readonly byInteractiveStmt;
@@ -151,13 +151,18 @@ export class SessionStore {
   private readonly activeForStmt;
   private readonly allActiveStmt;
   private readonly pageStmt;
-  private readonly updateStmts = new Map<string, Statement<unknown[]>>();
+  private readonly updateStmts = new Map<string, WriteStatement<unknown[]>>();
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly sql: Sql) {
+    const db = sql.db;
+    sql.cache(() => {
+      this.byId.clear();
+      this.idByTicket.clear();
+    });
     this.byTicketStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE ticket_hash = ?');
     this.byIdStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE id = ?');
     this.byInteractiveStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE interactive_token = ?');
-    this.insertStmt = db.prepare(
+    this.insertStmt = sql.write(
       `INSERT INTO sessions (id, ticket_hash, instance_id, user, status, auth_result, ip_address, client_version,
          created_at, last_seen_at, ended_at, expected_total)
        VALUES (@id, @ticketHash, @instanceId, @user, @status, @authResult, @ipAddress, @clientVersion,
@@ -174,13 +179,28 @@ export class SessionStore {
   }
 
   byTicketHash(hash: string): Session | undefined {
+    const id = this.idByTicket.get(hash);
+    const hit = id === undefined ? undefined : this.byId.get(id);
+    if (hit) return { ...hit };
     const row = this.byTicketStmt.get(hash);
-    return row && fromRow(row);
+    return row && this.remember(fromRow(row), hash);
   }
 
   get(id: string): Session | undefined {
+    const hit = this.byId.get(id);
+    if (hit) return { ...hit };
     const row = this.byIdStmt.get(id);
-    return row && fromRow(row);
+    return row && this.remember(fromRow(row), row.ticket_hash);
+  }
+
+  private remember(s: Session, ticketHash: string): Session {
+    if (this.byId.size >= CACHE_LIMIT) {
+      this.byId.clear();
+      this.idByTicket.clear();
+    }
+    this.byId.set(s.id, s);
+    this.idByTicket.set(ticketHash, s.id);
+    return { ...s };
   }
 
   byInteractiveToken(token: string): Session | undefined {
@@ -217,7 +237,7 @@ export class SessionStore {
     const sig = keys.join(',');
     let stmt = this.updateStmts.get(sig);
     if (!stmt) {
-      stmt = this.db.prepare<unknown[]>(`UPDATE sessions SET ${keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
+      stmt = this.sql.write<unknown[]>(`UPDATE sessions SET ${keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
       this.updateStmts.set(sig, stmt);
     }
     const values = keys.map((k) => {
@@ -226,5 +246,7 @@ export class SessionStore {
       return v ?? null;
     });
     stmt.run(...values, id);
+    const cached = this.byId.get(id);
+    if (cached) Object.assign(cached, patch);
   }
 }

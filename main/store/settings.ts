@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Sql } from './sql';
 
 /** Key/value settings (JSON values). Typed access lives in the settings service. */
 export class SettingsStore {
@@ -6,9 +7,10 @@ export class SettingsStore {
   private readonly setStmt;
   private readonly allStmt;
 
-  constructor(db: Db) {
+  constructor(sql: Sql) {
+    const db = sql.db;
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-    this.setStmt = db.prepare<[string, string]>(
+    this.setStmt = sql.write<[string, string]>(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.allStmt = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');

@@ -44,9 +44,11 @@ const enum State {
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
-const hasForbiddenChar = (s: string): boolean => FORBIDDEN_CONTROL.test(s) || (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s));
+// One scan for the common case (none of these characters at all).
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const hasForbiddenChar = (s: string): boolean =>
+  SUSPECT.test(s) && (FORBIDDEN_CONTROL.test(s) || (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s)));
 const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
-const NAME_END = /[\s/>]/g;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 
 /** Longest markup token we are willing to buffer (a start tag with attributes, a PI). */
@@ -72,6 +74,7 @@ export class XmlTokenizer {
   private buf = '';
   private state = State.Prolog;
   private readonly stack: string[] = [];
+  private readonly knownNames = new Set<string>();
   private sawRoot = false;
   private sawElement = false;
   /** The last characters of a text run that continues in the next chunk. */
@@ -222,12 +225,10 @@ export class XmlTokenizer {
   }
 
   private startTag(buf: string, lt: number, final: boolean): number {
-    NAME_END.lastIndex = lt + 1;
-    const m = NAME_END.exec(buf);
-    if (m === null) return final ? this.fail('Unterminated start tag') : -1;
-    const nameEnd = m.index;
+    const nameEnd = nameEndAt(buf, lt + 1);
+    if (nameEnd === -1) return final ? this.fail('Unterminated start tag') : -1;
     const name = buf.slice(lt + 1, nameEnd);
-    if (!NAME.test(name)) this.fail(`Invalid element name "${name.slice(0, 40)}"`);
+    if (!this.validName(name)) this.fail(`Invalid element name "${name.slice(0, 40)}"`);
     let pos = nameEnd;
     let attrs: Record<string, string> | null = null;
     for (;;) {
@@ -250,7 +251,7 @@ export class XmlTokenizer {
       const eq = buf.indexOf('=', pos);
       if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
       const attrName = buf.slice(pos, eq).trimEnd();
-      if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
+      if (!this.validName(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
       let q = eq + 1;
       let qc = buf.charCodeAt(q);
       while (qc === 0x20 || qc === 0x09 || qc === 0x0a || qc === 0x0d) qc = buf.charCodeAt(++q);
@@ -270,6 +271,14 @@ export class XmlTokenizer {
         this.fail(`Expected whitespace between attributes in <${name}>`);
       }
     }
+  }
+
+  /** Names repeat endlessly in qbXML; each distinct one is checked once. */
+  private validName(name: string): boolean {
+    if (this.knownNames.has(name)) return true;
+    if (!NAME.test(name)) return false;
+    if (this.knownNames.size < 4096) this.knownNames.add(name);
+    return true;
   }
 
   private openTag(name: string, attrs: Attributes, selfClosing: boolean): void {
@@ -316,7 +325,7 @@ export class XmlTokenizer {
       return;
     }
     // "]]>" may not appear in text, even split across chunks.
-    if ((this.textTail + raw).includes(']]>')) this.fail('"]]>" is not allowed in text');
+    if ((this.textTail === '' ? raw : this.textTail + raw).includes(']]>')) this.fail('"]]>" is not allowed in text');
     this.textTail = continues ? raw.slice(-2) : '';
     this.emitRaw(decodeEntities(raw));
   }
@@ -329,6 +338,15 @@ export class XmlTokenizer {
   private fail(message: string): never {
     throw new XmlSyntaxError(message);
   }
+}
+
+/** Where a tag name ends (XML whitespace, "/" or ">"), or -1 if not in `buf` yet. */
+function nameEndAt(buf: string, from: number): number {
+  for (let i = from; i < buf.length; i++) {
+    const c = buf.charCodeAt(i);
+    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) return i;
+  }
+  return -1;
 }
 
 /** Keeps a chunk-final high surrogate for the next chunk, where its pair arrives. */

@@ -1,0 +1,31 @@
+/**
+ * A client for the REST API built from the same contract: any operation by name, with
+ * the same raw input the in-process invoker takes. The CLI uses it when a server owns the
+ * data folder; the browser UI will use it in browser mode.
+ */
+import { API_PREFIX, type OperationDef, type OperationName, operations } from '../contract/operations';
+import type { RawInput } from '../contract/invoke';
+import { ApiError } from '../errors';
+
+export async function callRest(baseUrl: string, token: string, name: OperationName, raw: RawInput): Promise<unknown> {
+  const def: OperationDef = operations[name];
+  const params = (raw.params ?? {}) as Record<string, unknown>;
+  const route = def.path.replace(/\{(\w+)\}/g, (_m, key: string) => encodeURIComponent(String(params[key] ?? '')));
+  const query = new URLSearchParams(
+    Object.entries((raw.query ?? {}) as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]): [string, string] => [k, String(v)]),
+  ).toString();
+  const res = await fetch(`${baseUrl}${API_PREFIX}${route}${query ? `?${query}` : ''}`, {
+    method: def.method,
+    headers: { Authorization: `Bearer ${token}`, ...(def.body ? { 'Content-Type': 'application/json' } : {}) },
+    body: def.body ? JSON.stringify(raw.body ?? {}) : undefined,
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; field?: string | null } } | null;
+    const e = body?.error;
+    throw new ApiError(res.status as ApiError['status'], e?.code ?? 'http_error', e?.message ?? `HTTP ${res.status}`, e?.field ?? null);
+  }
+  if (def.status === 204) return undefined;
+  return def.rawContentType ? res.text() : res.json();
+}
