@@ -51,6 +51,9 @@ const hasForbiddenChar = (s: string): boolean =>
 const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 
+/** Names repeat endlessly in SOAP and qbXML; each distinct valid one is checked once (a pure cache). */
+const KNOWN_NAMES = new Set<string>();
+
 /** Longest markup token we are willing to buffer (a start tag with attributes, a PI). */
 const MAX_TOKEN = 1 << 20;
 /** Longest entity reference we recognise, "&#x10FFFF;" plus slack. */
@@ -74,7 +77,6 @@ export class XmlTokenizer {
   private buf = '';
   private state = State.Prolog;
   private readonly stack: string[] = [];
-  private readonly knownNames = new Set<string>();
   private sawRoot = false;
   private sawElement = false;
   /** The last characters of a text run that continues in the next chunk. */
@@ -273,11 +275,10 @@ export class XmlTokenizer {
     }
   }
 
-  /** Names repeat endlessly in qbXML; each distinct one is checked once. */
   private validName(name: string): boolean {
-    if (this.knownNames.has(name)) return true;
+    if (KNOWN_NAMES.has(name)) return true;
     if (!NAME.test(name)) return false;
-    if (this.knownNames.size < 4096) this.knownNames.add(name);
+    if (KNOWN_NAMES.size < 4096) KNOWN_NAMES.add(name);
     return true;
   }
 

@@ -8,7 +8,7 @@
  * `response` is never held whole in memory.
  */
 import { escapeAttribute, escapeText } from '../../xml/escape';
-import { type Attributes, type XmlHandler, XmlTokenizer } from '../../xml/tokenizer';
+import { type Attributes, NO_ATTRIBUTES, type XmlHandler, XmlTokenizer } from '../../xml/tokenizer';
 import { type MethodSpec, type QbwcMethod, type QbwcParams, QBWC_METHODS, isQbwcMethod } from '../methods';
 
 export const SOAP11_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -122,7 +122,8 @@ export class SoapRequestDecoder implements XmlHandler {
       this.skipDepth++;
       return;
     }
-    if (hasEncodingStyle(attrs)) this.style = 'rpc';
+    // soap:encodingStyle (RPC) sits on the Envelope, the Body or the method element.
+    if (this.depth <= Level.Method && attrs !== NO_ATTRIBUTES && hasEncodingStyle(attrs)) this.style = 'rpc';
     switch (this.depth) {
       case Level.Envelope:
         this.checkEnvelope(name, attrs);
@@ -207,7 +208,7 @@ export class SoapRequestDecoder implements XmlHandler {
       return;
     }
     if (local in this.params) throw new SoapFault('Client', `${this.method}: the parameter "${local}" appears twice.`);
-    if (Object.keys(attrs).some((a) => localName(a) === 'type' && prefixOf(a) !== '')) this.style = 'rpc';
+    if (attrs !== NO_ATTRIBUTES && hasXsiType(attrs)) this.style = 'rpc';
     this.field = local;
     this.fieldText = '';
     this.sink = spec.type === 'string' && !selfClosing ? this.openSink?.(this.method, local, this.params) : undefined;
@@ -242,6 +243,12 @@ export class SoapRequestDecoder implements XmlHandler {
 
 function hasEncodingStyle(attrs: Attributes): boolean {
   for (const key in attrs) if (localName(key) === 'encodingStyle') return true;
+  return false;
+}
+
+/** An xsi:type-style attribute (any prefix): RPC/encoded parameters carry one. */
+function hasXsiType(attrs: Attributes): boolean {
+  for (const key in attrs) if (key.endsWith(':type')) return true;
   return false;
 }
 
