@@ -72,8 +72,9 @@ function unescapeXml(text: string): string {
 
 // ---- transport ----
 
-interface Exchange {
+export interface Exchange {
   body: string;
+  /** Round trip: first byte written to last byte of the answer read. */
   ns: number;
 }
 
@@ -120,8 +121,9 @@ export class QbwcClient {
     this.agent.destroy();
   }
 
-  private post(method: string, body: string): Promise<Exchange> {
-    const payload = Buffer.from(body, 'utf8');
+  /** POSTs one SOAP call; with `chunkBytes`, writes the body in pieces of that size (honouring backpressure). */
+  post(method: string, body: string | Buffer, chunkBytes = 0): Promise<Exchange> {
+    const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     return new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
       const req = http.request(
@@ -153,7 +155,23 @@ export class QbwcClient {
         },
       );
       req.on('error', reject);
-      req.end(payload);
+      if (chunkBytes <= 0 || payload.length <= chunkBytes) {
+        req.end(payload);
+        return;
+      }
+      const writeFrom = (offset: number): void => {
+        let at = offset;
+        while (at < payload.length) {
+          const ok = req.write(payload.subarray(at, at + chunkBytes));
+          at += chunkBytes;
+          if (!ok) {
+            req.once('drain', () => writeFrom(at));
+            return;
+          }
+        }
+        req.end();
+      };
+      writeFrom(0);
     });
   }
 
@@ -161,6 +179,50 @@ export class QbwcClient {
     const { body: text, ns } = await this.post(method, body);
     this.latencies.push(ns / 1e6);
     return text;
+  }
+
+  /** authenticate's four strings; throws unless the session may proceed. */
+  private async authenticateItems(username: string, password: string): Promise<string[]> {
+    const authText = await this.call('authenticate', envelope('authenticate', { strUserName: username, strPassword: password }));
+    const authBlock = RESULT.authenticate.exec(authText);
+    if (!authBlock) throw new Error(`authenticate: no authenticateResult in ${authText.slice(0, 500)}`);
+    const items: string[] = [];
+    for (const m of (authBlock[1] as string).matchAll(STRING_ITEM)) items.push(unescapeXml(m[1] ?? ''));
+    const [ticket, slot1 = ''] = items;
+    if (!ticket) throw new Error(`authenticate: no ticket in ${authText.slice(0, 500)}`);
+    if (/^(nvu|none|busy)$/i.test(slot1)) throw new Error(`authenticate answered "${slot1}"`);
+    return items;
+  }
+
+  /** authenticate; returns the session ticket. */
+  async authenticate(username: string, password: string): Promise<string> {
+    return (await this.authenticateItems(username, password))[0] as string;
+  }
+
+  /** One sendRequestXML; returns the request's requestID ('' when there was no request). */
+  async sendRequest(ticket: string, hcpResponse: string): Promise<string> {
+    const text = await this.call('sendRequestXML', envelope('sendRequestXML', { ticket, strHCPResponse: hcpResponse, strCompanyFileName: COMPANY_FILE, qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 }));
+    const qbxml = RESULT.sendRequestXML.exec(text)?.[2] ?? '';
+    const id = REQUEST_ID.exec(qbxml)?.[1];
+    return id === undefined ? '' : unescapeXml(id);
+  }
+
+  /** The receiveResponseXML envelope around an already escaped response, as QBWC sends it. */
+  static receiveEnvelope(ticket: string, escapedResponse: string): string {
+    return `${ENVELOPE_OPEN}<receiveResponseXML xmlns="${NS}"><ticket>${escapeXml(ticket)}</ticket><response>${escapedResponse}</response><hresult /><message /></receiveResponseXML>${ENVELOPE_CLOSE}`;
+  }
+
+  /** receiveResponseXML's result from an answer's body (NaN if there is none). */
+  static percentOf(answer: string): number {
+    const m = RESULT.receiveResponseXML.exec(answer);
+    return m ? Number((m[2] as string).trim()) : NaN;
+  }
+
+  /** closeConnection; returns its message. */
+  async closeConnection(ticket: string): Promise<string> {
+    const text = await this.call('closeConnection', envelope('closeConnection', { ticket }));
+    const m = RESULT.closeConnection.exec(text);
+    return m ? unescapeXml(m[2] as string) : '';
   }
 
   /** One full QBWC session: authenticate, send/receive until 100, closeConnection. */
@@ -171,14 +233,8 @@ export class QbwcClient {
     const t0 = process.hrtime.bigint();
 
     byMethod.authenticate = 1;
-    const authText = await this.call('authenticate', envelope('authenticate', { strUserName: o.username, strPassword: o.password }));
-    const authBlock = RESULT.authenticate.exec(authText);
-    if (!authBlock) throw new Error(`authenticate: no authenticateResult in ${authText.slice(0, 500)}`);
-    const items: string[] = [];
-    for (const m of (authBlock[1] as string).matchAll(STRING_ITEM)) items.push(unescapeXml(m[1] ?? ''));
-    const [ticket, slot1 = ''] = items;
-    if (!ticket) throw new Error(`authenticate: no ticket in ${authText.slice(0, 500)}`);
-    if (/^(nvu|none|busy)$/i.test(slot1)) throw new Error(`authenticate answered "${slot1}"`);
+    const items = await this.authenticateItems(o.username, o.password);
+    const ticket = items[0] as string;
 
     // Prebuilt per session: only the ticket varies between sessions.
     const sendParams = (hcp: string) => ({
@@ -223,8 +279,7 @@ export class QbwcClient {
     }
 
     byMethod.closeConnection = 1;
-    const closeText = await this.call('closeConnection', envelope('closeConnection', { ticket }));
-    const cm = RESULT.closeConnection.exec(closeText);
+    const closeMessage = await this.closeConnection(ticket);
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
     return {
@@ -234,7 +289,7 @@ export class QbwcClient {
       requestIds: ids,
       finalPercent: percent,
       authResult: items.slice(1),
-      closeMessage: cm ? unescapeXml(cm[2] as string) : '',
+      closeMessage,
       wallMs,
       latenciesMs: Float64Array.from(this.latencies),
       callsByMethod: byMethod,

@@ -16,12 +16,11 @@ import os from 'node:os';
 import type { Benchmark, BenchContext } from './benchmark';
 import { cleanupNow, clockTicksPerSecond, installCleanupHandlers, log } from './procs';
 import { closeRestAgent } from './rest';
+import { builderBenchmark } from './builder';
+import { largeResponseBenchmark } from './large-response';
 import { sessionBenchmark } from './session';
 
-export const BENCHMARKS: Benchmark[] = [
-  sessionBenchmark,
-  // largeResponseBenchmark (bench/large-response.ts), builderBenchmark (bench/builder.ts), …
-];
+export const BENCHMARKS: Benchmark[] = [sessionBenchmark, largeResponseBenchmark, builderBenchmark];
 
 const round2 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 100) / 100);
 

@@ -24,4 +24,3 @@
 export { type BuildOptions, type BuiltRequest, COMPANION_ATTRIBUTES, buildRequest } from './build';
 export { checkRequestXml } from './check';
 export { type BuildIssue, MAX_ISSUES, QbxmlBuildError } from './errors';
-export { benchmarkInvoiceAdd, sampleInvoiceAdd } from './bench';

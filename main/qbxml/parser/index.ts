@@ -9,4 +9,3 @@ export {
   parseResponse,
 } from './response';
 export { QbxmlParseError } from './reader';
-export { benchmarkResponseParse, generateInvoiceQueryRs } from './bench';

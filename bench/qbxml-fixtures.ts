@@ -1,15 +1,14 @@
-/** A synthetic InvoiceQueryRs generator and a parse benchmark, for `npm run bench` and tests. */
-import { XmlTokenizer } from '../../xml/tokenizer';
-import { QbxmlResponseParser, type RecordSink } from './response';
+/** Synthetic qbXML for `npm run bench` and the tests: a large InvoiceQueryRs and a typical InvoiceAdd. */
 
 /**
  * A schema-valid InvoiceQueryRs of about `targetChars` characters (≈4 KB per invoice,
  * 1–8 lines each, entity references, non-ASCII text, data extensions, iterator attributes),
  * pretty-printed with newlines like QuickBooks' own output. Deterministic.
  */
-export function generateInvoiceQueryRs(targetChars: number): string {
+export function generateInvoiceQueryRs(targetChars: number, options: { requestId?: string; iterator?: boolean } = {}): string {
+  const iterator = options.iterator === false ? '' : ' iteratorRemainingCount="0" iteratorID="{7a4b1c2d-0000-4000-8000-000000000001}"';
   const parts: string[] = [
-    '<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n<InvoiceQueryRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK" iteratorRemainingCount="0" iteratorID="{7a4b1c2d-0000-4000-8000-000000000001}">\n',
+    `<?xml version="1.0" ?>\n<QBXML>\n<QBXMLMsgsRs>\n<InvoiceQueryRs requestID="${options.requestId ?? '1'}" statusCode="0" statusSeverity="Info" statusMessage="Status OK"${iterator}>\n`,
   ];
   let size = (parts[0] as string).length;
   const tail = '</InvoiceQueryRs>\n</QBXMLMsgsRs>\n</QBXML>\n';
@@ -49,28 +48,29 @@ export function generateInvoiceQueryRs(targetChars: number): string {
   return parts.join('');
 }
 
-export interface ParseBenchmark {
-  megabytes: number;
-  seconds: number;
-  megabytesPerSecond: number;
-  records: number;
-}
-
-/** Parses a generated InvoiceQueryRs of `megabytes` MB in 64 KiB chunks, as it would stream in. */
-export function benchmarkResponseParse(megabytes = 40, xml?: string): ParseBenchmark {
-  const doc = xml ?? generateInvoiceQueryRs(megabytes * 1e6);
-  const bytes = Buffer.byteLength(doc);
-  let records = 0;
-  const sink: RecordSink = {
-    record() {
-      records++;
+/** A typical InvoiceAdd: customer ref, addresses, memo, `lines` lines (3–5 in practice). */
+export function sampleInvoiceAdd(lines = 4): Record<string, unknown> {
+  const InvoiceLineAdd = [];
+  for (let i = 0; i < lines; i++) {
+    InvoiceLineAdd.push({
+      Amount: (19.99 * (i + 1)).toFixed(2),
+      ItemRef: { FullName: `Widgets:Widget ${i + 1}` },
+      Desc: `Widget “deluxe” #${i + 1} & accessories`,
+      Quantity: i + 1,
+      Rate: '19.99',
+      SalesTaxCodeRef: { FullName: 'Non' },
+    });
+  }
+  return {
+    InvoiceAdd: {
+      Memo: 'Thank you for your business — Décor order 1042',
+      RefNumber: 'INV-1042',
+      TxnDate: '2024-05-01',
+      CustomerRef: { FullName: 'Acme & Sons:Job 7' },
+      BillAddress: { Addr1: 'Acme & Sons', Addr2: '1234 Main St.', City: 'Springfield', State: 'IL', PostalCode: '62701', Country: 'USA' },
+      ShipAddress: { Addr1: 'Acme Warehouse', Addr2: '99 Dock Rd.', City: 'Springfield', State: 'IL', PostalCode: '62702' },
+      PONumber: 'PO-77',
+      InvoiceLineAdd,
     },
   };
-  const start = process.hrtime.bigint();
-  const tokenizer = new XmlTokenizer(new QbxmlResponseParser(sink));
-  const chunk = 1 << 16;
-  for (let i = 0; i < doc.length; i += chunk) tokenizer.write(doc.slice(i, i + chunk));
-  tokenizer.end();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { megabytes: bytes / 1e6, seconds, megabytesPerSecond: bytes / 1e6 / seconds, records };
 }
