@@ -34,6 +34,8 @@ const CHARSETS: Record<string, BufferEncoding> = {
   'us-ascii': 'latin1',
 };
 
+const EMPTY = Buffer.alloc(0);
+
 export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOptions) {
   const connections = new WeakMap<Socket, CallContext['connection']>();
 
@@ -98,6 +100,8 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
     });
     const text = new StringDecoder(encoding);
     let received = 0;
+    // While set, body bytes up to the next "<" are a streamed field's text (see acceptsBytes).
+    let bytesMode = false;
     // Plain stream events: cheaper per call than an async iterator over the body.
     await new Promise<void>((resolve, reject) => {
       const fail = (err: unknown) => {
@@ -111,7 +115,16 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
           if (received > options.maxBodyBytes) {
             throw new SoapFault('Client', `The request is larger than the ${options.maxBodyBytes}-byte limit.`);
           }
-          decoder.write(text.write(chunk));
+          let rest = chunk;
+          if (bytesMode) {
+            const lt = chunk.indexOf(0x3c);
+            if (lt !== 0) decoder.writeBytes(lt === -1 ? chunk : chunk.subarray(0, lt));
+            if (lt !== -1) bytesMode = false;
+            rest = lt === -1 ? EMPTY : chunk.subarray(lt);
+          }
+          if (rest.length > 0) decoder.write(text.write(rest));
+          // Only at a character boundary (an ASCII last byte), with nothing held in the string decoder.
+          if (!bytesMode && encoding === 'utf8' && (chunk[chunk.length - 1] as number) < 0x80) bytesMode = decoder.acceptsBytes;
         } catch (err) {
           fail(err);
         }

@@ -1,27 +1,49 @@
 /**
- * Receives the `response` field of receiveResponseXML as it is decoded from the SOAP
- * body: stores the raw qbXML in chunks and parses it as it goes, typed by the schema,
- * writing each record (InvoiceRet, CustomerRet, …) to SQLite in batches — so a 100 MB
- * response is never held whole. Nothing becomes visible until `commit`, which runs in
- * the handler's transaction; an aborted or crashed upload leaves only an incomplete row
- * (and its records) that is removed at start.
+ * Receives the `response` field of receiveResponseXML as the SOAP body streams in,
+ * still XML-escaped, and turns it into a stored response and its records (InvoiceRet,
+ * CustomerRet, …) typed by the schema.
+ *
+ * A small response (the usual one) is kept in memory, decoded and parsed when the field
+ * ends, and written in the handler's transaction. Past SPILL_CHARS it spills: the escaped
+ * text goes to a file as it arrives (as raw bytes straight from the socket, once the
+ * endpoint hands them over), is decoded and parsed piece by piece, and records are
+ * written in batches — so a 100 MB response is never held whole. Nothing is visible
+ * until `commit`; an aborted or crashed upload leaves only an incomplete row (with its
+ * file and records) that is removed at start.
  */
 import { requestIdOf } from '../qbxml/envelope';
-import { QbxmlResponseParser, type RecordSink, type RsInfo } from '../qbxml/parser';
+import type { RsInfo } from '../qbxml/parser';
+import { type ResponseEvent, ResponseStreamParser, type StreamSummary } from '../qbxml/parser/stream';
 import type { Store } from '../store';
 import type { NewRecord } from '../store/records';
+import type { ResponseFile } from '../store/responses';
 import type { QueuedRequest, ResponseResult, Session } from '../store/types';
-import { XmlTokenizer } from '../xml/tokenizer';
+import { EscapedBytesDecoder } from '../xml/escaped-bytes';
+import { escapeText } from '../xml/escape';
+import { decodeEntities } from '../xml/tokenizer';
 import type { TextSink } from './soap/decode';
 
-/** Characters of raw text, or records, buffered before a batch is written. */
-const FLUSH_CHARS = 1 << 20;
+/** Escaped characters held in memory before a response spills to a file and is parsed as it comes. */
+const SPILL_CHARS = 1 << 20;
+/** Escaped characters (or bytes) gathered before writing to the file. */
+const FILE_WRITE_CHARS = 1 << 20;
+/** Records written per batch while a large response streams in. */
 const FLUSH_RECORDS = 500;
 
 interface Target {
   request: QueuedRequest;
   nextSeq: number;
   added: number;
+}
+
+interface Spill {
+  file: ResponseFile;
+  parser: ResponseStreamParser;
+  /** Decodes text that arrives as bytes; ended before text arrives as a string again. */
+  bytes: EscapedBytesDecoder | null;
+  /** Escaped text (or its UTF-8 bytes) not yet written to the file, in order. */
+  unwritten: (string | Uint8Array)[];
+  unwrittenSize: number;
 }
 
 function toResult(rs: RsInfo): ResponseResult {
@@ -36,37 +58,32 @@ function toResult(rs: RsInfo): ResponseResult {
   return r;
 }
 
-const idOf = (value: unknown, field: string): string | null => {
-  const v = (value as Record<string, unknown> | null)?.[field];
-  return typeof v === 'string' ? v : null;
-};
-
-export class ResponseIngest implements TextSink, RecordSink {
+export class ResponseIngest implements TextSink {
+  /** Escaped text of a response that has not spilled. */
   private pending = '';
+  /** Its decoded text, once the field has ended. */
+  private text = '';
+  private spill: Spill | null = null;
+  private summary: StreamSummary | null = null;
   private responseId: number | null = null;
-  private chunkSeq = 0;
-  private bytes = 0;
-  private readonly tokenizer: XmlTokenizer;
-  private error: string | null = null;
-  private blank = true;
   private readonly resultList: ResponseResult[] = [];
   private readonly targets = new Map<string, Target>();
   private current: Target | undefined;
-  private records: NewRecord[] = [];
   private keyed = false;
+  private rsIndex = 0;
+  private records: NewRecord[] = [];
+  private aborted = false;
 
   constructor(
     private readonly store: Store,
     /** The session the ticket named when the field began (undefined: unknown ticket). */
     readonly session: Session | undefined,
     private readonly now: () => number,
-  ) {
-    this.tokenizer = new XmlTokenizer(new QbxmlResponseParser(this));
-  }
+  ) {}
 
   /** True when QuickBooks sent no response text (as with an HRESULT failure). */
   get isEmpty(): boolean {
-    return this.blank;
+    return this.summary?.blank ?? true;
   }
 
   get results(): readonly ResponseResult[] {
@@ -75,7 +92,7 @@ export class ResponseIngest implements TextSink, RecordSink {
 
   /** Why QuickBooks' response could not be read as qbXML, if it could not. */
   get parseError(): string | null {
-    return this.error;
+    return this.summary?.parseError ?? null;
   }
 
   /** New records parsed for a request by this response. */
@@ -90,61 +107,59 @@ export class ResponseIngest implements TextSink, RecordSink {
 
   // ---- TextSink: the SOAP field ----
 
-  write(text: string): void {
-    if (this.blank && text.trim() !== '') this.blank = false;
-    this.pending += text;
-    if (this.error === null) {
-      try {
-        this.tokenizer.write(text);
-      } catch (err) {
-        this.error = (err as Error).message;
-      }
+  writeEscaped(raw: string): void {
+    const spill = this.spill;
+    if (spill === null) {
+      this.pending += raw;
+      if (this.pending.length >= SPILL_CHARS) this.startSpill();
+      return;
     }
-    if (this.pending.length >= FLUSH_CHARS || this.records.length >= FLUSH_RECORDS) this.flush();
+    this.endBytes(spill);
+    spill.parser.write(decodeEntities(raw));
+    this.toFile(spill, raw, raw.length);
+  }
+
+  /** Once a response has spilled, its text may come as raw UTF-8 bytes straight from the socket. */
+  get acceptsBytes(): boolean {
+    return this.spill !== null;
+  }
+
+  writeBytes(bytes: Uint8Array): void {
+    const spill = this.spill as Spill;
+    spill.bytes ??= new EscapedBytesDecoder();
+    spill.parser.writeUtf8(spill.bytes.resolve(bytes));
+    this.toFile(spill, bytes, bytes.length);
+  }
+
+  write(text: string): void {
+    this.writeEscaped(escapeText(text));
   }
 
   end(): void {
-    if (this.error !== null || this.blank) return;
-    try {
-      this.tokenizer.end();
-    } catch (err) {
-      this.error = (err as Error).message;
+    const spill = this.spill;
+    if (spill === null) {
+      // Decoding may throw (a malformed reference): the envelope is at fault.
+      this.text = decodeEntities(this.pending);
+      this.pending = '';
+      const parser = new ResponseStreamParser((events) => this.apply(events), Infinity);
+      parser.write(this.text);
+      this.summary = parser.end();
+      return;
     }
+    this.endBytes(spill);
+    this.flushFile(spill);
+    spill.file.close();
+    this.summary = spill.parser.end();
   }
 
   abort(): void {
-    if (this.responseId !== null) this.store.responses.discard(this.responseId);
-    this.responseId = null;
+    this.aborted = true;
     this.pending = '';
     this.records = [];
-  }
-
-  // ---- RecordSink: the parsed qbXML ----
-
-  responseStart(rs: RsInfo): void {
-    this.resultList.push(toResult(rs));
-    const id = rs.requestID ? requestIdOf(rs.requestID) : (this.session?.inFlightId ?? null);
-    this.current = id ? this.target(id) : undefined;
-    // Keys let a restarted iteration update records instead of duplicating them; a query
-    // answered in one page (the first, with nothing remaining) can't restart.
-    const it = this.current?.request.iterator;
-    this.keyed = !!it && ((rs.iteratorRemainingCount ?? 0) > 0 || it.pages > 0 || it.restarts > 0);
-  }
-
-  record(rs: RsInfo, name: string, value: unknown): void {
-    const t = this.current;
-    if (!t) return;
-    this.records.push({
-      requestSeq: t.request.seq,
-      seq: t.nextSeq,
-      responseId: 0, // set when written
-      rsIndex: rs.index,
-      name,
-      key: this.keyed ? (idOf(value, 'TxnID') ?? idOf(value, 'ListID')) : null,
-      editSequence: idOf(value, 'EditSequence'),
-      data: JSON.stringify(value),
-    });
-    t.nextSeq++;
+    this.spill?.file.remove();
+    // An upload cut off by shutdown ends after the store closed: its row goes at the next start.
+    if (this.responseId !== null && this.store.isOpen) this.store.responses.discard(this.responseId);
+    this.responseId = null;
   }
 
   /**
@@ -152,24 +167,91 @@ export class ResponseIngest implements TextSink, RecordSink {
    * With `requestId` null the response matched no request: it is kept, its records not.
    */
   commit(requestId: string | null): number | null {
-    if (this.blank) {
+    if (this.isEmpty) {
       this.abort();
       return null;
     }
-    if (this.responseId === null) {
+    const size = this.summary?.bytes ?? 0;
+    if (this.spill === null) {
       // It all fit in memory: one row, written with its records in the caller's transaction.
-      const size = Buffer.byteLength(this.pending);
-      this.responseId = this.store.responses.insertWhole(this.session?.id ?? null, requestId, this.now(), size, this.error, this.pending);
-      this.pending = '';
-      if (requestId !== null) this.writeRecords(this.responseId);
+      this.responseId = this.store.responses.insertWhole(this.session?.id ?? null, requestId, this.now(), size, this.parseError, this.text);
+      this.text = '';
+      if (requestId !== null) this.writeRecords();
       this.records = [];
       return this.responseId;
     }
-    this.flush();
-    const id = this.responseId;
+    this.writeRecords();
+    const id = this.rowId();
     if (requestId === null) this.store.responses.dropRecords(id);
-    this.store.responses.finish(id, requestId, this.bytes, this.error);
+    this.store.responses.finish(id, requestId, size, this.parseError);
     return id;
+  }
+
+  private startSpill(): void {
+    const file = this.store.responses.openFile();
+    const parser = new ResponseStreamParser((events) => this.apply(events));
+    this.spill = { file, parser, bytes: null, unwritten: [], unwrittenSize: 0 };
+    const text = this.pending;
+    this.pending = '';
+    this.writeEscaped(text);
+  }
+
+  /** What the bytes decoder held back must be complete once a string or the end follows. */
+  private endBytes(spill: Spill): void {
+    if (spill.bytes === null) return;
+    spill.parser.writeUtf8(spill.bytes.finish());
+    spill.bytes = null;
+  }
+
+  private toFile(spill: Spill, piece: string | Uint8Array, size: number): void {
+    spill.unwritten.push(piece);
+    spill.unwrittenSize += size;
+    if (spill.unwrittenSize >= FILE_WRITE_CHARS) this.flushFile(spill);
+  }
+
+  private flushFile(spill: Spill): void {
+    for (const piece of spill.unwritten) spill.file.append(piece);
+    spill.unwritten = [];
+    spill.unwrittenSize = 0;
+  }
+
+  // ---- parsed qbXML ----
+
+  private apply(events: ResponseEvent[]): void {
+    if (this.aborted) return;
+    for (const e of events) {
+      if (e.kind === 'rs') {
+        this.responseStart(e.rs);
+        continue;
+      }
+      const t = this.current;
+      if (!t) continue;
+      this.records.push({
+        requestSeq: t.request.seq,
+        seq: t.nextSeq++,
+        responseId: 0, // set when written
+        rsIndex: this.rsIndex,
+        name: e.name,
+        key: this.keyed ? e.id : null,
+        editSequence: e.editSequence,
+        data: e.json,
+      });
+    }
+    if (this.spill !== null && this.records.length >= FLUSH_RECORDS && !this.store.inTransaction) {
+      // A batch of a large response, committed on its own while the upload streams.
+      this.store.bulk(() => this.writeRecords());
+    }
+  }
+
+  private responseStart(rs: RsInfo): void {
+    this.resultList.push(toResult(rs));
+    this.rsIndex = rs.index;
+    const id = rs.requestID ? requestIdOf(rs.requestID) : (this.session?.inFlightId ?? null);
+    this.current = id ? this.target(id) : undefined;
+    // Keys let a restarted iteration update records instead of duplicating them; a query
+    // answered in one page (the first, with nothing remaining) can't restart.
+    const it = this.current?.request.iterator;
+    this.keyed = !!it && ((rs.iteratorRemainingCount ?? 0) > 0 || it.pages > 0 || it.restarts > 0);
   }
 
   private target(requestId: string): Target | undefined {
@@ -183,27 +265,17 @@ export class ResponseIngest implements TextSink, RecordSink {
     return t;
   }
 
-  /** Writes a batch of a large response (raw text and records) in its own transaction. */
-  private flush(): void {
-    if (this.pending.length === 0 && this.records.length === 0) return;
-    const write = () => {
-      this.responseId ??= this.store.responses.create(this.session?.id ?? null, this.firstTarget(), this.now());
-      if (this.pending.length > 0) {
-        this.store.responses.appendChunk(this.responseId, this.chunkSeq++, this.pending);
-        this.bytes += Buffer.byteLength(this.pending);
-        this.pending = '';
-      }
-      this.writeRecords(this.responseId);
-      this.records = [];
-    };
-    // Inside the handler's unit (the final piece) it is journaled with it; while the
-    // upload streams, each batch is committed directly.
-    if (this.store.inTransaction) write();
-    else this.store.bulk(write);
+  /** The row of a spilled response, created with its first batch of records (or at commit). */
+  private rowId(): number {
+    this.responseId ??= this.store.responses.create(this.session?.id ?? null, this.firstTarget(), this.now(), (this.spill as Spill).file);
+    return this.responseId;
   }
 
-  private writeRecords(responseId: number): void {
+  private writeRecords(): void {
     const records = this.records;
+    this.records = [];
+    if (records.length === 0) return;
+    const responseId = this.spill === null ? (this.responseId as number) : this.rowId();
     for (const r of records) {
       r.responseId = responseId;
       const added = this.store.records.upsert(r);

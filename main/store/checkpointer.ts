@@ -19,7 +19,7 @@ const SAFETY_NET_PAGES = 20_000;
 export function startCheckpointer(db: Db, dataDir: string, intervalMs = 1000): Checkpointer | null {
   const script = path.join(__dirname, 'checkpoint-worker.js');
   // Running from TypeScript sources (tests): no compiled worker; keep SQLite's default.
-  if (path.extname(__filename) !== '.js' || process.env.QBWC_NO_CKPT) return null;
+  if (path.extname(__filename) !== '.js') return null;
   const worker = new Worker(script, { workerData: { file: path.join(dataDir, DATABASE_FILE), intervalMs } });
   worker.unref();
   db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);

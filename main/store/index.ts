@@ -32,12 +32,14 @@ export class Store {
     readonly db: Db,
     private readonly journal: Journal,
     private readonly lock: OwnerLock,
+    dataDir: string,
+    fsync: boolean,
   ) {
     const sql: Sql = { db, write: (text) => journal.statement(text), cache: (clear) => journal.onRollback(clear) };
     this.instances = new InstanceStore(sql);
     this.sessions = new SessionStore(sql);
     this.requests = new RequestStore(sql);
-    this.responses = new ResponseStore(sql);
+    this.responses = new ResponseStore(sql, dataDir, fsync);
     this.events = new EventStore(sql);
     this.settings = new SettingsStore(sql);
     this.authFailures = new AuthFailureStore(sql);
@@ -55,11 +57,9 @@ export class Store {
     let db: Db | undefined;
     try {
       db = openDatabase(dataDir, options);
-      const journal = new Journal(db, path.join(dataDir, JOURNAL_FILE), {
-        fsync: options.durability === 'full',
-        commitDelayMs: 25,
-      });
-      return new Store(db, journal, lock);
+      const fsync = options.durability === 'full';
+      const journal = new Journal(db, path.join(dataDir, JOURNAL_FILE), { fsync, commitDelayMs: 25 });
+      return new Store(db, journal, lock, dataDir, fsync);
     } catch (err) {
       db?.close();
       lock.release();
@@ -80,6 +80,10 @@ export class Store {
   /** A large write committed on its own, outside the journal (e.g. a big response streaming in). */
   bulk<T>(fn: () => T): T {
     return this.journal.bulk(fn);
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   /** Counts for the health check. */

@@ -182,4 +182,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE journal_state (applied INTEGER NOT NULL);
   INSERT INTO journal_state (applied) VALUES (0);
   `,
+  // 4: a large response's text lives in a file (path relative to the data folder), kept as
+  // the Web Connector sent it — XML-escaped — instead of in response_chunks rows.
+  `
+  ALTER TABLE responses ADD COLUMN file TEXT;
+  DROP TABLE response_chunks;
+  `,
+  // 5: records in a rowid table. Their rows are large (a record's JSON, kilobytes), which a
+  // WITHOUT ROWID table stores poorly; (request_seq, seq) becomes a unique index.
+  `
+  CREATE TABLE records_v5 (
+    id            INTEGER PRIMARY KEY,
+    request_seq   INTEGER NOT NULL,
+    seq           INTEGER NOT NULL,
+    response_id   INTEGER NOT NULL,
+    rs_index      INTEGER NOT NULL,
+    name          TEXT NOT NULL,
+    record_key    TEXT,
+    edit_sequence TEXT,
+    data          TEXT NOT NULL
+  );
+  INSERT INTO records_v5 (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
+    SELECT request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data FROM records ORDER BY request_seq, seq;
+  DROP TABLE records;
+  ALTER TABLE records_v5 RENAME TO records;
+  CREATE UNIQUE INDEX records_order ON records (request_seq, seq);
+  CREATE UNIQUE INDEX records_key ON records (request_seq, record_key) WHERE record_key IS NOT NULL;
+  `,
 ];

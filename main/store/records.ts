@@ -41,12 +41,17 @@ interface RecordRow {
 }
 
 export class RecordStore {
+  private readonly insertStmt;
   private readonly upsertStmt;
   private readonly pageStmt;
   private readonly byKeyStmt;
 
   constructor(sql: Sql) {
     const db = sql.db;
+    this.insertStmt = sql.write<[NewRecord]>(
+      `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
+       VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)`,
+    );
     this.upsertStmt = sql.write<[NewRecord]>(
       `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
        VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)
@@ -64,6 +69,10 @@ export class RecordStore {
 
   /** Stores a record; returns true if it is new, false if it replaced one with the same key. */
   upsert(r: NewRecord): boolean {
+    if (r.key === null) {
+      this.insertStmt.run(r); // nothing to collide with
+      return true;
+    }
     return (this.upsertStmt.get(r) as { seq: number }).seq === r.seq;
   }
 

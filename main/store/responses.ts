@@ -1,51 +1,102 @@
-import type { Db } from './db';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { decodeEntities } from '../xml/tokenizer';
 import type { Sql } from './sql';
 
+/** Where large responses are kept, inside the data folder. */
+export const RESPONSES_DIR = 'responses';
+
+/** Bytes read from a response file at a time. */
+const READ_BYTES = 1 << 20;
+
 /**
- * Raw qbXML responses: a small one in a single row, a large one in chunks as it streams in. A response is `complete`
- * once the SOAP call that carried it was fully received; incomplete ones (a dropped
- * connection, a crash mid-upload) are removed at start, with the records parsed from them.
+ * A large response's text on disk, exactly as the Web Connector sent it inside the SOAP
+ * string: XML-escaped. Storing it undecoded spares the main thread a pass over every
+ * character; it is decoded when read back, which is rare.
+ */
+export class ResponseFile {
+  private fd: number | null;
+
+  constructor(
+    private readonly dir: string,
+    /** Path relative to the data folder, as recorded in the row. */
+    readonly name: string,
+    private readonly fsync: boolean,
+  ) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    this.fd = fs.openSync(path.join(dir, name), 'wx', 0o600);
+  }
+
+  append(escaped: string | Uint8Array): void {
+    if (this.fd === null) throw new Error(`${this.name} is closed`);
+    fs.writeSync(this.fd, typeof escaped === 'string' ? Buffer.from(escaped, 'utf8') : escaped);
+  }
+
+  /** Flushes and closes; the text must be on disk before its row says it is complete. */
+  close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    if (this.fsync) fs.fdatasyncSync(fd);
+    fs.closeSync(fd);
+  }
+
+  /** Closes (if open) and deletes. */
+  remove(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+    fs.rmSync(path.join(this.dir, this.name), { force: true });
+  }
+}
+
+/**
+ * Raw qbXML responses: a small one in its row's data column, a large one in a file of
+ * its own. A response is `complete` once the SOAP call that carried it was fully
+ * received; incomplete ones (a dropped connection, a crash mid-upload) are removed at
+ * start, with their files and the records parsed from them.
  */
 export class ResponseStore {
   private readonly createStmt;
   private readonly insertWholeStmt;
-  private readonly chunkStmt;
   private readonly finishStmt;
-  private readonly discardChunksStmt;
   private readonly discardRecordsStmt;
   private readonly purgeRecordsStmt;
   private readonly discardStmt;
-  private readonly chunksStmt;
+  private readonly rowStmt;
   private readonly metaStmt;
-  private readonly purgeChunksStmt;
+  private readonly incompleteFilesStmt;
+  private readonly filesStmt;
   private readonly purgeStmt;
 
-  constructor(sql: Sql) {
+  constructor(
+    sql: Sql,
+    private readonly dataDir: string,
+    private readonly fsync: boolean,
+  ) {
     const db = sql.db;
-    this.createStmt = sql.write<[string | null, string | null, number]>('INSERT INTO responses (session_id, request_id, received_at) VALUES (?, ?, ?)');
+    this.createStmt = sql.write<[string | null, string | null, number, string]>(
+      'INSERT INTO responses (session_id, request_id, received_at, file) VALUES (?, ?, ?, ?)',
+    );
     this.insertWholeStmt = sql.write<[string | null, string | null, number, number, string | null, string]>(
       'INSERT INTO responses (session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, 1)',
     );
-    this.chunkStmt = sql.write<[number, number, string]>('INSERT INTO response_chunks (response_id, seq, data) VALUES (?, ?, ?)');
     this.finishStmt = sql.write<[string | null, number, string | null, number]>(
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
     );
-    this.discardChunksStmt = sql.write<[number]>('DELETE FROM response_chunks WHERE response_id = ?');
     // Records are found through the response's request (the records key starts with it).
     this.discardRecordsStmt = sql.write<[number, number]>(
       `DELETE FROM records WHERE response_id = ?2
          AND request_seq = (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.id = ?1)`,
     );
     this.discardStmt = sql.write<[number]>('DELETE FROM responses WHERE id = ?');
-    this.chunksStmt = db.prepare<[number, number], { data: string }>(
-      'SELECT data FROM responses WHERE id = ? AND data IS NOT NULL UNION ALL SELECT data FROM (SELECT data FROM response_chunks WHERE response_id = ? ORDER BY seq)',
-    );
+    this.rowStmt = db.prepare<[number], { data: string | null; file: string | null }>('SELECT data, file FROM responses WHERE id = ?');
     this.metaStmt = db.prepare<[number], { size: number; parse_error: string | null }>(
       'SELECT size, parse_error FROM responses WHERE id = ? AND complete = 1',
     );
-    this.purgeChunksStmt = sql.write(
-      'DELETE FROM response_chunks WHERE response_id IN (SELECT id FROM responses WHERE complete = 0)',
-    );
+    this.incompleteFilesStmt = db.prepare<[], { file: string }>('SELECT file FROM responses WHERE complete = 0 AND file IS NOT NULL');
+    this.filesStmt = db.prepare<[], { file: string }>('SELECT file FROM responses WHERE file IS NOT NULL');
     this.purgeRecordsStmt = sql.write(
       `DELETE FROM records WHERE request_seq IN (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.complete = 0)
          AND response_id IN (SELECT id FROM responses WHERE complete = 0)`,
@@ -58,13 +109,14 @@ export class ResponseStore {
     return Number(this.insertWholeStmt.run(sessionId, requestId, now, size, parseError, data).lastInsertRowid);
   }
 
-  /** Starts a response that arrives in chunks; its records all belong to `requestId`. */
-  create(sessionId: string | null, requestId: string | null, now: number): number {
-    return Number(this.createStmt.run(sessionId, requestId, now).lastInsertRowid);
+  /** A new file for a large response's text; its row is created once there is something to attach to it. */
+  openFile(): ResponseFile {
+    return new ResponseFile(this.dataDir, `${RESPONSES_DIR}/${randomUUID()}.xml`, this.fsync);
   }
 
-  appendChunk(responseId: number, seq: number, data: string): void {
-    this.chunkStmt.run(responseId, seq, data);
+  /** Starts the row of a large response; its records all belong to `requestId`. */
+  create(sessionId: string | null, requestId: string | null, now: number, file: ResponseFile): number {
+    return Number(this.createStmt.run(sessionId, requestId, now, file.name).lastInsertRowid);
   }
 
   finish(responseId: number, requestId: string | null, size: number, parseError: string | null): void {
@@ -72,9 +124,10 @@ export class ResponseStore {
   }
 
   discard(responseId: number): void {
+    const file = this.rowStmt.get(responseId)?.file;
     this.discardRecordsStmt.run(responseId, responseId);
-    this.discardChunksStmt.run(responseId);
     this.discardStmt.run(responseId);
+    if (file) fs.rmSync(path.join(this.dataDir, file), { force: true });
   }
 
   /** Removes the records parsed from a response (one that matched no request). */
@@ -82,11 +135,25 @@ export class ResponseStore {
     this.discardRecordsStmt.run(responseId, responseId);
   }
 
-  /** Removes responses whose upload never completed. */
+  /** Removes responses whose upload never completed, and files no response owns. */
   purgeIncomplete(): number {
+    const doomed = this.incompleteFilesStmt.all().map((r) => r.file);
     this.purgeRecordsStmt.run();
-    this.purgeChunksStmt.run();
-    return this.purgeStmt.run().changes;
+    const purged = this.purgeStmt.run().changes;
+    for (const file of doomed) fs.rmSync(path.join(this.dataDir, file), { force: true });
+    // A crash between creating a file and recording it leaves the file alone.
+    const owned = new Set(this.filesStmt.all().map((r) => r.file));
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(path.join(this.dataDir, RESPONSES_DIR));
+    } catch {
+      // no large response yet
+    }
+    for (const name of names) {
+      const file = `${RESPONSES_DIR}/${name}`;
+      if (!owned.has(file)) fs.rmSync(path.join(this.dataDir, file), { force: true });
+    }
+    return purged;
   }
 
   meta(responseId: number): { size: number; parseError: string | null } | undefined {
@@ -94,8 +161,32 @@ export class ResponseStore {
     return row && { size: row.size, parseError: row.parse_error };
   }
 
+  /** The response's text, decoded, piece by piece. */
   *chunks(responseId: number): Generator<string> {
-    for (const row of this.chunksStmt.iterate(responseId, responseId)) yield row.data;
+    const row = this.rowStmt.get(responseId);
+    if (!row) return;
+    if (row.file === null) {
+      if (row.data !== null) yield row.data;
+      return;
+    }
+    const fd = fs.openSync(path.join(this.dataDir, row.file), 'r');
+    try {
+      const buf = Buffer.allocUnsafe(READ_BYTES);
+      const utf8 = new StringDecoder('utf8');
+      let carry = '';
+      for (;;) {
+        const n = fs.readSync(fd, buf, 0, READ_BYTES, null);
+        const text = carry + (n > 0 ? utf8.write(buf.subarray(0, n)) : utf8.end());
+        // A reference cut by the read waits for the rest of it.
+        const amp = n > 0 ? text.lastIndexOf('&') : -1;
+        const cut = amp !== -1 && text.indexOf(';', amp) === -1 ? amp : text.length;
+        carry = text.slice(cut);
+        if (cut > 0) yield decodeEntities(text.slice(0, cut));
+        if (n === 0) return;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   text(responseId: number): string {

@@ -18,6 +18,13 @@ export interface XmlHandler {
   endElement(name: string): void;
   /** Decoded character data; one text node may arrive in several calls. */
   text(text: string): void;
+  /**
+   * Offered character data before its references are decoded (never a reference split
+   * between calls); returning true takes it as is, and with it the duty to decode it and
+   * to reject malformed references. Lets an escaped document inside an element (qbXML in
+   * a SOAP string) pass through without being decoded here.
+   */
+  rawText?(raw: string): boolean;
   processingInstruction?(target: string, data: string): void;
 }
 
@@ -51,8 +58,14 @@ const hasForbiddenChar = (s: string): boolean =>
 const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 
-/** Names repeat endlessly in SOAP and qbXML; each distinct valid one is checked once (a pure cache). */
-const KNOWN_NAMES = new Set<string>();
+// NAME as a table of ASCII code units (non-ASCII is always allowed), checked while a tag
+// name is scanned instead of by a regex afterwards: 1 = may start a name, 2 = may follow.
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_:]/.test(ch)) NAME_CHAR[c] = 1 | 2;
+  else if (/[-0-9.]/.test(ch)) NAME_CHAR[c] = 2;
+}
 
 /** Longest markup token we are willing to buffer (a start tag with attributes, a PI). */
 const MAX_TOKEN = 1 << 20;
@@ -71,6 +84,11 @@ export interface TokenizerOptions {
    * inside a SOAP string element; real QBWC escapes it.
    */
   embeddedDeclarations?: boolean;
+  /**
+   * The input's characters were already checked (it is the decoded text of an element
+   * another tokenizer read): skip the check for characters XML forbids.
+   */
+  charactersChecked?: boolean;
 }
 
 export class XmlTokenizer {
@@ -82,8 +100,11 @@ export class XmlTokenizer {
   /** The last characters of a text run that continues in the next chunk. */
   private textTail = '';
   private sawAnything = false;
+  /** The input being tokenized has no character that could be forbidden: per-token checks are skipped. */
+  private clean = false;
   private readonly fragment: boolean;
   private readonly embeddedDeclarations: boolean;
+  private readonly charactersChecked: boolean;
 
   constructor(
     private readonly handler: XmlHandler,
@@ -91,12 +112,22 @@ export class XmlTokenizer {
   ) {
     this.fragment = options.fragment ?? false;
     this.embeddedDeclarations = options.embeddedDeclarations ?? false;
+    this.charactersChecked = options.charactersChecked ?? false;
     if (this.fragment) this.state = State.Content;
   }
 
   /** Depth of currently open elements. */
   get depth(): number {
     return this.stack.length;
+  }
+
+  /**
+   * True when the input so far ended inside an element's text with nothing held back, so
+   * the caller may deliver the text that follows to the handler itself, up to the next "<"
+   * (then resume writing here): no reference is split, and no "]]>" can straddle the seam.
+   */
+  get atTextSeam(): boolean {
+    return this.state === State.Content && this.buf.length === 0 && this.stack.length > 0 && !this.textTail.endsWith(']');
   }
 
   write(chunk: string): void {
@@ -108,6 +139,8 @@ export class XmlTokenizer {
     }
     const buf = this.buf.length === 0 ? chunk : this.buf + chunk;
     this.buf = '';
+    // One scan of the whole input is far cheaper than one per text node and attribute.
+    this.clean = this.charactersChecked || !SUSPECT.test(buf);
     const consumed = this.run(buf, false);
     if (consumed < buf.length) {
       if (buf.length - consumed > MAX_TOKEN) throw new XmlSyntaxError('Markup token too large');
@@ -193,6 +226,17 @@ export class XmlTokenizer {
     const c1 = buf.charCodeAt(lt + 1);
     if (Number.isNaN(c1)) return final ? this.fail('Unexpected end of input after "<"') : -1;
     if (c1 === 0x2f /* / */) {
+      // The common case, compared in place: the end tag of the open element.
+      const open = this.stack[this.stack.length - 1];
+      if (open !== undefined && buf.startsWith(open, lt + 2)) {
+        let p = lt + 2 + open.length;
+        let c = buf.charCodeAt(p);
+        while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = buf.charCodeAt(++p);
+        if (c === 0x3e) {
+          this.closeTag(open);
+          return p + 1;
+        }
+      }
       const gt = buf.indexOf('>', lt + 2);
       if (gt === -1) return final ? this.fail('Unterminated end tag') : -1;
       this.closeTag(buf.slice(lt + 2, gt).trimEnd());
@@ -229,8 +273,8 @@ export class XmlTokenizer {
   private startTag(buf: string, lt: number, final: boolean): number {
     const nameEnd = nameEndAt(buf, lt + 1);
     if (nameEnd === -1) return final ? this.fail('Unterminated start tag') : -1;
+    if (nameEnd < 0) this.fail(`Invalid element name "${buf.slice(lt + 1, Math.min(-nameEnd - 2, lt + 41))}"`);
     const name = buf.slice(lt + 1, nameEnd);
-    if (!this.validName(name)) this.fail(`Invalid element name "${name.slice(0, 40)}"`);
     let pos = nameEnd;
     let attrs: Record<string, string> | null = null;
     for (;;) {
@@ -253,7 +297,7 @@ export class XmlTokenizer {
       const eq = buf.indexOf('=', pos);
       if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
       const attrName = buf.slice(pos, eq).trimEnd();
-      if (!this.validName(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
+      if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
       let q = eq + 1;
       let qc = buf.charCodeAt(q);
       while (qc === 0x20 || qc === 0x09 || qc === 0x0a || qc === 0x0d) qc = buf.charCodeAt(++q);
@@ -263,7 +307,7 @@ export class XmlTokenizer {
       if (close === -1) return final ? this.fail('Unterminated attribute value') : -1;
       const raw = buf.slice(q + 1, close);
       if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
-      if (hasForbiddenChar(raw)) this.fail('The document contains a character that XML does not allow');
+      if (!this.clean && hasForbiddenChar(raw)) this.fail('The document contains a character that XML does not allow');
       attrs ??= Object.create(null) as Record<string, string>;
       if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
       attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(raw));
@@ -273,13 +317,6 @@ export class XmlTokenizer {
         this.fail(`Expected whitespace between attributes in <${name}>`);
       }
     }
-  }
-
-  private validName(name: string): boolean {
-    if (KNOWN_NAMES.has(name)) return true;
-    if (!NAME.test(name)) return false;
-    if (KNOWN_NAMES.size < 4096) KNOWN_NAMES.add(name);
-    return true;
   }
 
   private openTag(name: string, attrs: Attributes, selfClosing: boolean): void {
@@ -325,14 +362,23 @@ export class XmlTokenizer {
       if (!WHITESPACE_ONLY.test(raw)) this.fail(this.sawRoot ? 'Text after the root element' : 'Text before the root element');
       return;
     }
+    if (isBlank(raw)) {
+      // Indentation between elements: nothing to decode or check.
+      this.textTail = '';
+      this.handler.text(raw);
+      return;
+    }
     // "]]>" may not appear in text, even split across chunks.
     if ((this.textTail === '' ? raw : this.textTail + raw).includes(']]>')) this.fail('"]]>" is not allowed in text');
     this.textTail = continues ? raw.slice(-2) : '';
-    this.emitRaw(decodeEntities(raw));
+    // Checked before decoding: references can only produce characters isXmlChar allows.
+    if (!this.clean && hasForbiddenChar(raw)) this.fail('The document contains a character that XML does not allow');
+    if (this.handler.rawText?.(raw)) return;
+    this.handler.text(decodeEntities(raw));
   }
 
   private emitRaw(text: string): void {
-    if (hasForbiddenChar(text)) this.fail('The document contains a character that XML does not allow');
+    if (!this.clean && hasForbiddenChar(text)) this.fail('The document contains a character that XML does not allow');
     this.handler.text(text);
   }
 
@@ -341,13 +387,27 @@ export class XmlTokenizer {
   }
 }
 
-/** Where a tag name ends (XML whitespace, "/" or ">"), or -1 if not in `buf` yet. */
+/**
+ * Where a tag name starting at `from` ends (XML whitespace, "/" or ">"); -1 if it does not
+ * end within `buf` yet; -(end + 2) if it ends but is not a valid name.
+ */
 function nameEndAt(buf: string, from: number): number {
+  let valid = true;
   for (let i = from; i < buf.length; i++) {
     const c = buf.charCodeAt(i);
-    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) return i;
+    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) return valid && i > from ? i : -(i + 2);
+    if (c < 0x80 && ((NAME_CHAR[c] as number) & (i === from ? 1 : 2)) === 0) valid = false;
   }
   return -1;
+}
+
+/** Only XML whitespace (and not empty). */
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return s.length > 0;
 }
 
 /** Keeps a chunk-final high surrogate for the next chunk, where its pair arrives. */
@@ -357,32 +417,64 @@ function holdSurrogate(buf: string, end: number, final: boolean): number {
   return c >= 0xd800 && c <= 0xdbff ? end - 1 : end;
 }
 
-const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
 /** Decodes the predefined entities and character references; rejects anything else. */
 export function decodeEntities(raw: string): string {
-  if (raw.indexOf('&') === -1) return raw;
-  if (!NOT_PREDEFINED.test(raw)) {
-    // Only the five predefined entities (the common case: qbXML escaped inside SOAP).
-    // Native string replaces are several times faster than a callback; "&amp;" goes
-    // last so "&amp;lt;" becomes "&lt;", not "<".
-    return raw
-      .replaceAll('&lt;', '<')
-      .replaceAll('&gt;', '>')
-      .replaceAll('&quot;', '"')
-      .replaceAll('&apos;', "'")
-      .replaceAll('&amp;', '&');
-  }
-  // One pass; the last alternative catches an "&" that starts no valid reference.
-  return raw.replace(ENTITY, decodeOne);
+  const amp = raw.indexOf('&');
+  if (amp === -1) return raw;
+  if (raw.length <= SHORT_TEXT) return decodeShort(raw, amp);
+  // The common case (qbXML escaped inside SOAP) in native replaces, several times faster
+  // than a callback. The four that cannot yield "&" go first: if any "&" is then left
+  // that does not start "&amp;", the text holds something else and takes the slow path.
+  const s = raw.replace(LT, '<').replace(GT, '>').replace(QUOT, '"').replace(APOS, "'");
+  if (NOT_AMP.test(s)) return raw.replace(ENTITY, decodeOne);
+  return s.replace(AMP, '&');
 }
 
-const NOT_PREDEFINED = /&(?!(?:lt|gt|amp|quot|apos);)/;
+/** Text up to this long is decoded by a plain loop: six regex passes cost more than they save. */
+const SHORT_TEXT = 256;
+
+function decodeShort(raw: string, firstAmp: number): string {
+  let out = '';
+  let last = 0;
+  for (let amp = firstAmp; amp !== -1; amp = raw.indexOf('&', last)) {
+    const semi = raw.indexOf(';', amp + 1);
+    const ch = semi === -1 ? undefined : namedEntity(raw.slice(amp + 1, semi));
+    if (ch === undefined) return raw.replace(ENTITY, decodeOne); // a character reference, or an error to report
+    out += raw.slice(last, amp) + ch;
+    last = semi + 1;
+  }
+  return out + raw.slice(last);
+}
+
+function namedEntity(name: string): string | undefined {
+  switch (name) {
+    case 'lt':
+      return '<';
+    case 'gt':
+      return '>';
+    case 'amp':
+      return '&';
+    case 'quot':
+      return '"';
+    case 'apos':
+      return "'";
+    default:
+      return undefined;
+  }
+}
+
+// Atom regexes, not replaceAll with a string: V8 has a faster path for these.
+const LT = /&lt;/g;
+const GT = /&gt;/g;
+const QUOT = /&quot;/g;
+const APOS = /&apos;/g;
+const AMP = /&amp;/g;
+const NOT_AMP = /&(?!amp;)/;
 
 const ENTITY = /&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,8})|#x([0-9a-fA-F]{1,7}));|&([^;]{0,12};?)/g;
 
 function decodeOne(_m: string, named?: string, dec?: string, hex?: string, bad?: string): string {
-  if (named !== undefined) return NAMED_ENTITIES[named] as string;
+  if (named !== undefined) return namedEntity(named) as string;
   if (bad !== undefined) {
     if (!bad.endsWith(';')) throw new XmlSyntaxError('Unterminated entity reference');
     throw new XmlSyntaxError(bad.startsWith('#') ? `Invalid character reference "&${bad}"` : `Undefined entity "&${bad}"`);
@@ -392,7 +484,8 @@ function decodeOne(_m: string, named?: string, dec?: string, hex?: string, bad?:
   return String.fromCodePoint(cp);
 }
 
-function isXmlChar(cp: number): boolean {
+/** Whether a code point is a character XML 1.0 allows. */
+export function isXmlChar(cp: number): boolean {
   return (
     cp === 0x9 ||
     cp === 0xa ||

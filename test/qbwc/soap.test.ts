@@ -5,6 +5,7 @@ import { type DecodedRequest, SoapFault, SoapRequestDecoder, type TextSink } fro
 import { encodeFault, encodeResult } from '../../main/qbwc/soap/encode';
 import { buildWsdl } from '../../main/qbwc/soap/wsdl';
 import { buildRequestEnvelope, readResponseEnvelope } from '../../main/simulator/soap-client';
+import { decodeEntities } from '../../main/xml/tokenizer';
 import { parseXml } from '../../main/xml/tree';
 import { fixture } from '../helpers';
 
@@ -14,7 +15,13 @@ function decode(xml: string, chunkSize = 7): { call: DecodedRequest; streamed: R
   const decoder = new SoapRequestDecoder((_m, field) => {
     if (field !== 'response') return undefined;
     streamed[field] = '';
-    const sink: TextSink = { write: (t) => void (streamed[field] += t), end() {}, abort() {} };
+    const sink: TextSink = {
+      // Whole references only, so each piece decodes on its own.
+      writeEscaped: (r) => void (streamed[field] += decodeEntities(r)),
+      write: (t) => void (streamed[field] += t),
+      end() {},
+      abort() {},
+    };
     return sink;
   });
   for (let i = 0; i < xml.length; i += chunkSize) decoder.write(xml.slice(i, i + chunkSize));
@@ -125,7 +132,7 @@ describe('SOAP request faults', () => {
 
   it('tells an open sink the request failed', () => {
     let aborted = false;
-    const decoder = new SoapRequestDecoder(() => ({ write() {}, end() {}, abort: () => void (aborted = true) }));
+    const decoder = new SoapRequestDecoder(() => ({ writeEscaped() {}, write() {}, end() {}, abort: () => void (aborted = true) }));
     decoder.write(env('<receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>t</ticket><response>abc').replace('</soap:Body></soap:Envelope>', ''));
     expect(() => decoder.end()).toThrow(SoapFault);
     expect(aborted).toBe(true);

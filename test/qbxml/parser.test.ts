@@ -14,7 +14,7 @@ import {
   parseRequestElements,
   parseResponse,
 } from '../../main/qbxml/parser';
-import { XmlTokenizer } from '../../main/xml/tokenizer';
+import { decodeEntities, XmlTokenizer } from '../../main/xml/tokenizer';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'qbxml');
 const HCP = join(__dirname, '..', 'fixtures', 'qbwc', 'hcp_strHCPResponse_QuickBooksPro2014.fixed.xml');
@@ -23,7 +23,7 @@ const HCP = join(__dirname, '..', 'fixtures', 'qbwc', 'hcp_strHCPResponse_QuickB
 function soapResponse(file: string): string {
   let qbxml = '';
   const decoder = new SoapRequestDecoder((_method, field) =>
-    field === 'response' ? { write: (t) => void (qbxml += t), end() {}, abort() {} } : undefined,
+    field === 'response' ? { writeEscaped: (r) => void (qbxml += decodeEntities(r)), write: (t) => void (qbxml += t), end() {}, abort() {} } : undefined,
   );
   decoder.write(readFileSync(file, 'utf8'));
   decoder.end();

@@ -24,7 +24,14 @@ export interface DecodedRequest {
 
 /** A consumer of one streamed string field. */
 export interface TextSink {
+  /** Character data as it appears in the envelope, references not yet decoded (whole ones only). */
+  writeEscaped(raw: string): void;
+  /** Decoded text (from CDATA, or nested markup written out as text). */
   write(text: string): void;
+  /** Whether it can take raw UTF-8 bytes of escaped text now (see `SoapRequestDecoder.byteSink`). */
+  readonly acceptsBytes?: boolean;
+  /** Escaped character data as UTF-8 bytes, split anywhere. */
+  writeBytes?(bytes: Uint8Array): void;
   /** The field ended; the envelope is not yet known to be complete. */
   end(): void;
   /** The request failed after the sink was opened; discard what it received. */
@@ -111,6 +118,27 @@ export class SoapRequestDecoder implements XmlHandler {
     return { method: this.method, params: this.params, style: this.style };
   }
 
+  /**
+   * Whether the body's next bytes, up to the next "<", may go to `writeBytes` instead of
+   * `write`: while a streamed field's own text is being read and its sink takes bytes.
+   * They then skip the string decoding, the tokenizer and the re-encoding — a 100 MB
+   * response is mostly this text. Writing resumes with `write` at the "<".
+   */
+  get acceptsBytes(): boolean {
+    const sink = this.sink;
+    return !!sink?.acceptsBytes && this.depth === Level.Param && this.skipDepth === 0 && this.tokenizer.atTextSeam;
+  }
+
+  /** Raw UTF-8 bytes of the current field's text (see `acceptsBytes`). */
+  writeBytes(bytes: Uint8Array): void {
+    try {
+      (this.sink as Required<TextSink>).writeBytes(bytes);
+    } catch (err) {
+      this.abort();
+      throw asFault(err);
+    }
+  }
+
   /** Tells every open sink that the request failed. */
   abort(): void {
     for (const s of this.openSinks.splice(0)) s.abort();
@@ -169,6 +197,13 @@ export class SoapRequestDecoder implements XmlHandler {
     } else if (this.depth === Level.Method && this.method !== undefined) this.methodDone = true;
     else if (this.depth === Level.BodyOrHeader) this.inBody = false;
     this.depth--;
+  }
+
+  rawText(raw: string): boolean {
+    // A streamed field's own text goes out undecoded: its sink decodes it (or stores it as is).
+    if (this.sink === undefined || this.depth !== Level.Param || this.skipDepth > 0) return false;
+    this.sink.writeEscaped(raw);
+    return true;
   }
 
   text(text: string): void {

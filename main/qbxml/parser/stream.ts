@@ -1,0 +1,119 @@
+/**
+ * A qbXML response as a stream of text (or UTF-8 bytes) in, events out — each …Rs as it
+ * starts, each record as JSON text — in batches, so that a large response's records can
+ * be stored as it streams in.
+ */
+import { TextDecoder } from 'node:util';
+import { XmlTokenizer } from '../../xml/tokenizer';
+import { QbxmlResponseParser, type RecordSink, type RsInfo } from './response';
+
+/** A …Rs began. */
+export interface RsEvent {
+  kind: 'rs';
+  rs: RsInfo;
+}
+
+/** A record (InvoiceRet, CustomerRet, …) of the …Rs that began last. */
+export interface RecordEvent {
+  kind: 'record';
+  name: string;
+  /** TxnID or ListID, when the record has one. */
+  id: string | null;
+  editSequence: string | null;
+  json: string;
+}
+
+export type ResponseEvent = RsEvent | RecordEvent;
+
+export interface StreamSummary {
+  /** Why the text could not be read as a qbXML response, if it could not. */
+  parseError: string | null;
+  /** UTF-8 bytes of the decoded text. */
+  bytes: number;
+  /** True when the text was only whitespace (QuickBooks sent nothing). */
+  blank: boolean;
+}
+
+const stringField = (value: unknown, field: string): string | null => {
+  const v = (value as Record<string, unknown> | null)?.[field];
+  return typeof v === 'string' ? v : null;
+};
+
+export class ResponseStreamParser implements RecordSink {
+  // Its input was checked on the way in: by the SOAP tokenizer or the escaped-bytes decoder.
+  private readonly tokenizer = new XmlTokenizer(new QbxmlResponseParser(this), { charactersChecked: true });
+  private events: ResponseEvent[] = [];
+  /** Set while text is arriving as UTF-8 bytes (it may hold part of a character). */
+  private utf8: TextDecoder | null = null;
+  private parseError: string | null = null;
+  private bytes = 0;
+  private blank = true;
+
+  constructor(
+    private readonly emit: (events: ResponseEvent[]) => void,
+    private readonly batchSize = 256,
+  ) {}
+
+  /** The next piece of the response's (decoded) text. */
+  write(text: string): void {
+    if (this.utf8 !== null) {
+      const rest = this.utf8.decode();
+      this.utf8 = null;
+      this.write(rest);
+    }
+    this.parse(text);
+  }
+
+  /** The same as UTF-8 bytes, split anywhere. */
+  writeUtf8(bytes: Uint8Array): void {
+    this.utf8 ??= new TextDecoder('utf-8');
+    this.parse(this.utf8.decode(bytes, { stream: true }));
+  }
+
+  private parse(text: string): void {
+    if (text.length === 0) return;
+    this.bytes += Buffer.byteLength(text);
+    if (this.blank && text.trim() !== '') this.blank = false;
+    if (this.parseError !== null || this.blank) return;
+    try {
+      this.tokenizer.write(text);
+    } catch (err) {
+      this.parseError = (err as Error).message;
+    }
+    if (this.events.length >= this.batchSize) this.flush();
+  }
+
+  end(): StreamSummary {
+    this.write('');
+    if (this.parseError === null && !this.blank) {
+      try {
+        this.tokenizer.end();
+      } catch (err) {
+        this.parseError = (err as Error).message;
+      }
+    }
+    this.flush();
+    return { parseError: this.parseError, bytes: this.bytes, blank: this.blank };
+  }
+
+  responseStart(rs: RsInfo): void {
+    this.events.push({ kind: 'rs', rs });
+  }
+
+  record(_rs: RsInfo, name: string, value: unknown): void {
+    this.events.push({
+      kind: 'record',
+      name,
+      id: stringField(value, 'TxnID') ?? stringField(value, 'ListID'),
+      editSequence: stringField(value, 'EditSequence'),
+      json: JSON.stringify(value),
+    });
+  }
+
+  private flush(): void {
+    if (this.events.length === 0) return;
+    const events = this.events;
+    this.events = [];
+    this.emit(events);
+  }
+}
