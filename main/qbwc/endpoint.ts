@@ -127,6 +127,12 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
           if (!bytesMode && encoding === 'utf8' && (chunk[chunk.length - 1] as number) < 0x80) bytesMode = decoder.acceptsBytes;
         } catch (err) {
           fail(err);
+          return;
+        }
+        if (response?.congested) {
+          // A large response is arriving faster than it is parsed: let the socket wait.
+          req.pause();
+          response.whenDrained(() => req.resume());
         }
       };
       req.on('data', onData);
@@ -141,6 +147,14 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
       });
     });
     const call = decoder.end();
+    if (response) {
+      try {
+        await response.settled();
+      } catch (err) {
+        response.abort(); // the parser failed, not the Web Connector: a Server fault, and nothing kept
+        throw err;
+      }
+    }
     const socket = req.socket;
     let connection = connections.get(socket);
     if (!connection) connections.set(socket, (connection = {}));

@@ -6,13 +6,15 @@
  * A small response (the usual one) is kept in memory, decoded and parsed when the field
  * ends, and written in the handler's transaction. Past SPILL_CHARS it spills: the escaped
  * text goes to a file as it arrives (as raw bytes straight from the socket, once the
- * endpoint hands them over), is decoded and parsed piece by piece, and records are
- * written in batches — so a 100 MB response is never held whole. Nothing is visible
- * until `commit`; an aborted or crashed upload leaves only an incomplete row (with its
- * file and records) that is removed at start.
+ * endpoint hands them over), is decoded here and parsed on a worker thread
+ * (parse-thread.ts), and records are written in batches as they come back — so a 100 MB
+ * response is never held whole, and receiving, parsing and storing overlap. Nothing is
+ * visible until `commit`; an aborted or crashed upload leaves only an incomplete row
+ * (with its file and records) that is removed at start.
  */
 import { requestIdOf } from '../qbxml/envelope';
 import type { RsInfo } from '../qbxml/parser';
+import { type ResponseParsing, startParsing } from '../qbxml/parser/parse-thread';
 import { type ResponseEvent, ResponseStreamParser, type StreamSummary } from '../qbxml/parser/stream';
 import type { Store } from '../store';
 import type { NewRecord } from '../store/records';
@@ -27,8 +29,12 @@ import type { TextSink } from './soap/decode';
 const SPILL_CHARS = 1 << 20;
 /** Escaped characters (or bytes) gathered before writing to the file. */
 const FILE_WRITE_CHARS = 1 << 20;
-/** Records written per batch while a large response streams in. */
-const FLUSH_RECORDS = 500;
+/**
+ * Records written per batch while a large response streams in. Small batches keep peak
+ * memory down: a batch waiting to be written survives garbage collections and is copied
+ * into the old generation, which only a full collection empties again.
+ */
+const FLUSH_RECORDS = 100;
 
 interface Target {
   request: QueuedRequest;
@@ -38,7 +44,9 @@ interface Target {
 
 interface Spill {
   file: ResponseFile;
-  parser: ResponseStreamParser;
+  parsing: ResponseParsing;
+  /** Settles once every record has come back from the parser. */
+  done: Promise<void>;
   /** Decodes text that arrives as bytes; ended before text arrives as a string again. */
   bytes: EscapedBytesDecoder | null;
   /** Escaped text (or its UTF-8 bytes) not yet written to the file, in order. */
@@ -95,6 +103,21 @@ export class ResponseIngest implements TextSink {
     return this.summary?.parseError ?? null;
   }
 
+  /** Whether the upload should pause until the parser catches up. */
+  get congested(): boolean {
+    return this.spill?.parsing.congested ?? false;
+  }
+
+  whenDrained(fn: () => void): void {
+    if (this.spill) this.spill.parsing.whenDrained(fn);
+    else fn();
+  }
+
+  /** Resolves once the response is fully parsed (rejects only if the parsing thread failed). */
+  settled(): Promise<void> {
+    return this.spill?.done ?? Promise.resolve();
+  }
+
   /** New records parsed for a request by this response. */
   recordsAdded(requestId: string): number {
     return this.targets.get(requestId)?.added ?? 0;
@@ -115,7 +138,7 @@ export class ResponseIngest implements TextSink {
       return;
     }
     this.endBytes(spill);
-    spill.parser.write(decodeEntities(raw));
+    spill.parsing.write(decodeEntities(raw));
     this.toFile(spill, raw, raw.length);
   }
 
@@ -127,7 +150,7 @@ export class ResponseIngest implements TextSink {
   writeBytes(bytes: Uint8Array): void {
     const spill = this.spill as Spill;
     spill.bytes ??= new EscapedBytesDecoder();
-    spill.parser.writeUtf8(spill.bytes.resolve(bytes));
+    spill.parsing.writeUtf8(spill.bytes.resolve(bytes));
     this.toFile(spill, bytes, bytes.length);
   }
 
@@ -149,13 +172,17 @@ export class ResponseIngest implements TextSink {
     this.endBytes(spill);
     this.flushFile(spill);
     spill.file.close();
-    this.summary = spill.parser.end();
+    spill.done = spill.parsing.end().then((summary) => {
+      this.summary = summary;
+    });
+    spill.done.catch(() => undefined); // observed through settled()
   }
 
   abort(): void {
     this.aborted = true;
     this.pending = '';
     this.records = [];
+    this.spill?.parsing.abort();
     this.spill?.file.remove();
     // An upload cut off by shutdown ends after the store closed: its row goes at the next start.
     if (this.responseId !== null && this.store.isOpen) this.store.responses.discard(this.responseId);
@@ -189,8 +216,8 @@ export class ResponseIngest implements TextSink {
 
   private startSpill(): void {
     const file = this.store.responses.openFile();
-    const parser = new ResponseStreamParser((events) => this.apply(events));
-    this.spill = { file, parser, bytes: null, unwritten: [], unwrittenSize: 0 };
+    const parsing = startParsing((events) => this.apply(events));
+    this.spill = { file, parsing, done: Promise.resolve(), bytes: null, unwritten: [], unwrittenSize: 0 };
     const text = this.pending;
     this.pending = '';
     this.writeEscaped(text);
@@ -199,7 +226,7 @@ export class ResponseIngest implements TextSink {
   /** What the bytes decoder held back must be complete once a string or the end follows. */
   private endBytes(spill: Spill): void {
     if (spill.bytes === null) return;
-    spill.parser.writeUtf8(spill.bytes.finish());
+    spill.parsing.writeUtf8(spill.bytes.finish());
     spill.bytes = null;
   }
 

@@ -51,7 +51,7 @@ export class ResponseStreamParser implements RecordSink {
 
   constructor(
     private readonly emit: (events: ResponseEvent[]) => void,
-    private readonly batchSize = 256,
+    private readonly batchSize = 100,
   ) {}
 
   /** The next piece of the response's (decoded) text. */
