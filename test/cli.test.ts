@@ -6,7 +6,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { generateInvoiceQueryRs } from '../bench/qbxml-fixtures';
+import { parseResponse } from '../main/qbxml/parser';
 import { createSoapClient } from '../main/simulator/soap-client';
+import { escapeText } from '../main/xml/escape';
 import { EchoQuickBooks, HCP_QB2014, tempDir } from './helpers';
 
 const CLI = path.join(__dirname, '..', 'dist', 'main', 'cli.js');
@@ -113,4 +116,40 @@ describe('qbwc-companion CLI', () => {
     expect(w.status).toBe('unknown_outcome');
     expect(w.error.userFacingMessage).toMatch(/not be sent again until we have checked QuickBooks/);
   });
+
+  it('parses a multi-megabyte response on its worker thread, and keeps it when killed right after answering', async () => {
+    const dir = tempDir();
+    run(['instances', 'create', '--data-dir', dir, '--name', 'Acme', '--username', 'acme', '--password', 'secret password']);
+    const id = JSON.parse(run(['enqueue', 'acme', '--data-dir', dir, '--qbxml', '<InvoiceQueryRq/>']).stdout).requestId as string;
+    const first = await serve(dir);
+    const soap = createSoapClient(`${first.url}/qbwc`);
+    const [ticket] = (await soap.call('authenticate', { strUserName: 'acme', strPassword: 'secret password' })) as string[];
+    await soap.call('sendRequestXML', { ticket: ticket as string, strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 });
+    soap.close();
+    const qbxml = generateInvoiceQueryRs(6_000_000, { requestId: id, iterator: false });
+    const invoices = parseResponse(qbxml).responses[0]?.value.InvoiceRet as unknown[];
+    const envelope =
+      '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>' +
+      `<receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>${ticket}</ticket><response>${escapeText(qbxml)}</response>` +
+      '<hresult /><message /></receiveResponseXML></soap:Body></soap:Envelope>';
+    const answer = await fetch(`${first.url}/qbwc`, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body: envelope });
+    expect(await answer.text()).toContain('<receiveResponseXMLResult>100</receiveResponseXMLResult>');
+    first.proc.kill('SIGKILL');
+    await new Promise((r) => first.proc.once('exit', r));
+
+    const second = await serve(dir);
+    const api = async (p: string) => (await fetch(`${second.url}/api/v1${p}`, { headers: { Authorization: `Bearer ${second.token}` } })).json();
+    const request = (await api(`/requests/${id}`)) as { status: string; recordCount: number };
+    expect(request).toMatchObject({ status: 'done', recordCount: invoices.length });
+    const records: unknown[] = [];
+    for (let cursor = ''; ; ) {
+      const page = (await api(`/requests/${id}/records?limit=500${cursor ? `&cursor=${cursor}` : ''}`)) as { data: { data: unknown }[]; nextCursor: string | null };
+      records.push(...page.data.map((r) => r.data));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(records).toEqual(invoices);
+    const raw = await fetch(`${second.url}/api/v1/requests/${id}/response`, { headers: { Authorization: `Bearer ${second.token}` } });
+    expect(await raw.text()).toBe(qbxml);
+  }, 60_000);
 });

@@ -86,9 +86,10 @@ export class ResponseStore {
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
     );
     // Records are found through the response's request (the records key starts with it).
+    // (better-sqlite3 binds "?NNN" parameters by name, so these are plain "?" in order.)
     this.discardRecordsStmt = sql.write<[number, number]>(
-      `DELETE FROM records WHERE response_id = ?2
-         AND request_seq = (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.id = ?1)`,
+      `DELETE FROM records WHERE request_seq = (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.id = ?)
+         AND response_id = ?`,
     );
     this.discardStmt = sql.write<[number]>('DELETE FROM responses WHERE id = ?');
     this.rowStmt = db.prepare<[number], { data: string | null; file: string | null }>('SELECT data, file FROM responses WHERE id = ?');

@@ -95,6 +95,23 @@ describe('a large response', () => {
     expect(responseFiles(h)).toHaveLength(1);
   }, 60_000);
 
+  it('sent twice is kept twice, but its records are counted once', async () => {
+    h = await startHarness();
+    const id = h.enqueue('<InvoiceQueryRq/>');
+    const ticket = await sessionFor(h);
+    const qbxml = generateInvoiceQueryRs(1_500_000, { requestId: id, iterator: false });
+    const body = receiveEnvelope(ticket, escapeText(qbxml));
+    expect((await post(h, body, [65_536])).status).toBe(200);
+    const once = await h.companion.handlers.getRequest({ requestId: id });
+    expect((await post(h, body, [65_536])).status).toBe(200); // e.g. QBWC retrying after a network error
+    const twice = await h.companion.handlers.getRequest({ requestId: id });
+    expect(twice.recordCount).toBe(once.recordCount);
+    expect(twice.recordCount).toBeGreaterThan(300);
+    const page = await h.companion.handlers.listRecords({ requestId: id, limit: 500 } as never);
+    expect(page.data).toHaveLength(once.recordCount);
+    expect(responseFiles(h)).toHaveLength(2);
+  }, 60_000);
+
   it('also arrives whole in a CDATA section, as some clients send it', async () => {
     h = await startHarness();
     const id = h.enqueue('<InvoiceQueryRq/>');
