@@ -22,8 +22,7 @@ import { clockTicksPerSecond, cpuTicks, makeTempDir, removeTempDir, ROOT, spawnN
 import { generateInvoiceQueryRs } from './qbxml-fixtures';
 import { restJson } from './rest';
 import { median, round } from './stats';
-import { XmlTokenizer } from '../main/xml/tokenizer';
-import { QbxmlResponseParser } from '../main/qbxml/parser';
+import { ResponseStreamParser } from '../main/qbxml/parser/stream';
 
 const USERNAME = 'bench';
 const PASSWORD = 'bench-password-1';
@@ -112,16 +111,18 @@ async function oneRun(run: number, megabytes: number, log: (m: string) => void):
   }
 }
 
-/** Tokenizer + typed parser on the same document in 64 KiB pieces: no HTTP, no storage. */
+/** The parsing thread's share alone — UTF-8 in, records as JSON out — on the same document: no HTTP, no storage. */
 function parseOnly(megabytes: number): { megabytesPerSecond: number; records: number } {
-  const xml = generateInvoiceQueryRs(megabytes * 1e6);
+  const bytes = Buffer.from(generateInvoiceQueryRs(megabytes * 1e6));
   let records = 0;
-  const tokenizer = new XmlTokenizer(new QbxmlResponseParser({ record: () => void records++ }));
+  const parser = new ResponseStreamParser((events) => {
+    for (const e of events) if (e.kind === 'record') records++;
+  });
   const start = process.hrtime.bigint();
-  for (let i = 0; i < xml.length; i += CHUNK_BYTES) tokenizer.write(xml.slice(i, i + CHUNK_BYTES));
-  tokenizer.end();
+  for (let i = 0; i < bytes.length; i += CHUNK_BYTES) parser.writeUtf8(bytes.subarray(i, i + CHUNK_BYTES));
+  parser.end();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { megabytesPerSecond: round(Buffer.byteLength(xml) / 1e6 / seconds, 1), records };
+  return { megabytesPerSecond: round(bytes.length / 1e6 / seconds, 1), records };
 }
 
 export const largeResponseBenchmark: Benchmark = {
@@ -146,17 +147,20 @@ export const largeResponseBenchmark: Benchmark = {
     }
     const parse = [1, 2, 3].map(() => parseOnly(megabytes));
     const mbps = median(results.map((r) => r.megabytesPerSecond));
+    const bodyMbps = median(results.map((r) => r.bodyMegabytesPerSecond));
     const peak = Math.max(...results.map((r) => r.peakRssMb));
     return {
       config: { qbxmlMegabytes: megabytes, runs, chunkBytes: CHUNK_BYTES },
       megabytesPerSecond: results.length ? mbps : null,
-      bodyMegabytesPerSecond: results.length ? median(results.map((r) => r.bodyMegabytesPerSecond)) : null,
+      bodyMegabytesPerSecond: results.length ? bodyMbps : null,
       peakRssMb: results.length ? peak : null,
       serverCpuSeconds: results.length ? median(results.map((r) => r.serverCpuSeconds)) : null,
       parseOnlyMegabytesPerSecond: median(parse.map((p) => p.megabytesPerSecond)),
       runs: results,
+      // MB/s counted both ways: of the 50 MB InvoiceQueryRs, and of the (larger, escaped) HTTP body.
       targets: {
         megabytesPerSecond: { target: `>= ${TARGET.megabytesPerSecond}`, value: results.length ? mbps : null, pass: results.length > 0 && mbps >= TARGET.megabytesPerSecond },
+        bodyMegabytesPerSecond: { target: `>= ${TARGET.megabytesPerSecond}`, value: results.length ? bodyMbps : null, pass: results.length > 0 && bodyMbps >= TARGET.megabytesPerSecond },
         peakRssMb: { target: `<= ${TARGET.peakRssMb}`, value: results.length ? peak : null, pass: results.length > 0 && peak <= TARGET.peakRssMb },
       },
       ...(errors.length ? { errors } : {}),

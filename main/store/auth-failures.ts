@@ -1,4 +1,3 @@
-import type { Db } from './db';
 import type { Sql } from './sql';
 
 export interface FailureState {

@@ -1,4 +1,3 @@
-import type { Db } from './db';
 import type { Sql } from './sql';
 import { rowQuery } from './rows';
 import type { Contact, Instance, LearnedCompany } from './types';

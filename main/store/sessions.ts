@@ -1,5 +1,4 @@
 import { decodeCursor, encodeCursor } from './cursor';
-import type { Db } from './db';
 import type { WriteStatement } from './journal';
 import type { Sql } from './sql';
 import { rowQuery } from './rows';

@@ -1,4 +1,3 @@
-import type { Db } from './db';
 import type { Sql } from './sql';
 
 /** Key/value settings (JSON values). Typed access lives in the settings service. */

@@ -2,42 +2,12 @@
  * Schema checks for raw qbXML requests (as stored by request-document.ts). Raw qbXML stays
  * allowed when it does not validate: the issues are warnings for the caller, not errors.
  */
-import { type Attributes, NO_ATTRIBUTES, type XmlHandler, XmlSyntaxError, XmlTokenizer } from '../../xml/tokenizer';
+import { NO_ATTRIBUTES, XmlSyntaxError } from '../../xml/tokenizer';
+import { type XmlElement as RawElement, type XmlTree, parseXmlTree } from '../../xml/tree';
 import { type BuildOptions, checkRequestJson, requestSpec } from './build';
 import { type BuildIssue, MAX_ISSUES } from './errors';
 import { storeLenient } from '../parser/reader';
 import { type TypePlan, childPlan } from './plan';
-
-interface RawElement {
-  name: string;
-  attrs: Attributes;
-  children: RawElement[];
-  text: string;
-}
-
-class Collector implements XmlHandler {
-  readonly roots: RawElement[] = [];
-  private readonly stack: RawElement[] = [];
-  strayText = false;
-
-  startElement(name: string, attrs: Attributes): void {
-    const el: RawElement = { name, attrs, children: [], text: '' };
-    const parent = this.stack[this.stack.length - 1];
-    if (parent) parent.children.push(el);
-    else this.roots.push(el);
-    this.stack.push(el);
-  }
-
-  endElement(): void {
-    this.stack.pop();
-  }
-
-  text(text: string): void {
-    const top = this.stack[this.stack.length - 1];
-    if (top) top.text += text;
-    else if (!isBlank(text)) this.strayText = true;
-  }
-}
 
 const isBlank = (s: string): boolean => /^[ \t\r\n]*$/.test(s);
 
@@ -116,11 +86,9 @@ class Converter {
  * among the document's requests when there are several ("InvoiceAddRq[1].InvoiceAdd…").
  */
 export function checkRequestXml(xml: string, options?: BuildOptions): { issues: BuildIssue[]; minVersion: string | null } {
-  const collector = new Collector();
+  let collector: XmlTree;
   try {
-    const tokenizer = new XmlTokenizer(collector, { fragment: true });
-    tokenizer.write(xml);
-    tokenizer.end();
+    collector = parseXmlTree(xml, { fragment: true });
   } catch (err) {
     if (err instanceof XmlSyntaxError) {
       return { issues: [{ path: '', rule: 'xml', message: `The qbXML is not well-formed: ${err.message}.` }], minVersion: null };

@@ -13,30 +13,13 @@
  * Anything else falls back to a generic, unverified classification.
  */
 import { developerMessage, given, INTEGRATED_APP_PROPERTIES, OPEN_QUICKBOOKS_STEPS } from './text';
-import type { Basis, Category, Classification, ErrorType, Rule } from './types';
+import { classificationOf, ruleFactory, type RuleOptions } from './rule';
+import type { Basis, Category, Classification, Rule } from './types';
 
-interface Opts {
-  type?: ErrorType;
-  retryable?: boolean;
-  retryAfterSeconds?: number;
-  notApplied?: boolean | undefined;
-}
-
-function h(category: Category, basis: Basis, meaning: string, advice: string, user: string, opts: Opts = {}): Rule {
-  const r: Rule = {
-    category,
-    type: opts.type ?? 'INTEGRATION_CONNECTION_ERROR',
-    severity: 'error',
-    retryable: opts.retryable ?? false,
-    // The request processor threw before/instead of processing: nothing was applied, unless we say otherwise.
-    notApplied: 'notApplied' in opts ? opts.notApplied : true,
-    meaning,
-    advice,
-    user,
-    basis,
-  };
-  return opts.retryAfterSeconds === undefined ? r : { ...r, retryAfterSeconds: opts.retryAfterSeconds };
-}
+// The request processor threw before (or instead of) processing: nothing was applied, unless said otherwise.
+const rule = ruleFactory({ type: 'INTEGRATION_CONNECTION_ERROR', basis: 'unverified' });
+const h = (category: Category, basis: Basis, meaning: string, advice: string, user: string, opts: RuleOptions = {}): Rule =>
+  rule(category, meaning, advice, user, { ...opts, basis });
 
 const WAIT_FOR_BOOKKEEPER = { retryable: true, retryAfterSeconds: 300 } as const;
 
@@ -395,19 +378,7 @@ export function classifyHresult(input: HresultInput): Classification {
     code = `HRESULT_${hex}`;
   }
 
-  const out: Classification = {
-    code,
-    source: 'hresult',
-    rawCode,
-    severity: rule.severity,
-    type: rule.type,
-    category: rule.category,
-    retryable: rule.retryable,
-    userFacingMessage: rule.user,
-    developerMessage: '',
-  };
-  if (rule.retryable && rule.retryAfterSeconds !== undefined) out.retryAfterSeconds = rule.retryAfterSeconds;
-  if (rule.notApplied !== undefined) out.notApplied = rule.notApplied;
+  const out = classificationOf(code, 'hresult', rawCode, rule);
   const shown =
     hex === undefined
       ? rawCode === ''

@@ -9,33 +9,11 @@
  * answered with "use the companion's own QWC file, which points at http://localhost".
  */
 import { developerMessage, given, OPEN_QUICKBOOKS_STEPS } from './text';
-import type { Basis, Category, Classification, ErrorType, Rule, Severity } from './types';
+import { classificationOf, ruleFactory } from './rule';
+import type { Classification, Rule } from './types';
 
-interface Opts {
-  type?: ErrorType | null;
-  severity?: Severity;
-  retryable?: boolean;
-  retryAfterSeconds?: number;
-  notApplied?: boolean | undefined;
-  basis?: Basis;
-}
-
-function q(category: Category, meaning: string, advice: string, user: string, opts: Opts = {}): Rule {
-  const severity = opts.severity ?? 'error';
-  const r: Rule = {
-    category,
-    type: opts.type !== undefined ? opts.type : severity === 'error' ? 'INTEGRATION_CONNECTION_ERROR' : null,
-    severity,
-    retryable: opts.retryable ?? false,
-    // Most QBWC errors stop the update before any request reaches QuickBooks.
-    notApplied: 'notApplied' in opts ? opts.notApplied : true,
-    meaning,
-    advice,
-    user,
-    basis: opts.basis ?? 'intuit',
-  };
-  return opts.retryAfterSeconds === undefined ? r : { ...r, retryAfterSeconds: opts.retryAfterSeconds };
-}
+// Most QBWC errors stop the update before any request reaches QuickBooks.
+const q = ruleFactory({ type: 'INTEGRATION_CONNECTION_ERROR', basis: 'intuit' });
 
 // ----- shared bookkeeper texts ------------------------------------------------------------------
 
@@ -286,19 +264,7 @@ export function classifyQbwcCode(input: QbwcInput): Classification {
   const n = m?.[1] !== undefined ? Number.parseInt(m[1], 10) : undefined;
   const rule = (n !== undefined ? QBWC_RULES.get(n) : undefined) ?? UNKNOWN_QBWC;
   const code = n !== undefined ? `QBWC${m![1]}` : 'QBWC_INVALID';
-  const out: Classification = {
-    code,
-    source: 'qbwc',
-    rawCode,
-    severity: rule.severity,
-    type: rule.type,
-    category: rule.category,
-    retryable: rule.retryable,
-    userFacingMessage: rule.user,
-    developerMessage: '',
-  };
-  if (rule.retryable && rule.retryAfterSeconds !== undefined) out.retryAfterSeconds = rule.retryAfterSeconds;
-  if (rule.notApplied !== undefined) out.notApplied = rule.notApplied;
+  const out = classificationOf(code, 'qbwc', rawCode, rule);
   const shown = n !== undefined ? code : `"${rawCode}" (not a QBWC code)`;
   out.developerMessage = developerMessage(`Web Connector ${shown}`, given(input.message), rule, out);
   return out;

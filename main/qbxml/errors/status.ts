@@ -21,6 +21,7 @@ import {
   quickBooksReason,
   safeQuoted,
 } from './text';
+import { ruleFactory } from './rule';
 import type { Classification, ErrorType, Rule, Severity } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -54,29 +55,8 @@ function warn(category: Rule['category'], meaning: string, advice: string, user:
   return { category, type: null, severity: 'warning', retryable: false, notApplied: false, meaning, advice, user, basis: 'intuit' };
 }
 
-interface ErrorOpts {
-  type?: ErrorType;
-  retryable?: boolean;
-  retryAfterSeconds?: number;
-  notApplied?: boolean | undefined;
-  basis?: Rule['basis'];
-}
-
-function error(category: Rule['category'], meaning: string, advice: string, user: string, opts: ErrorOpts = {}): Rule {
-  const r: Rule = {
-    category,
-    type: opts.type ?? 'INTEGRATION_ERROR',
-    severity: 'error',
-    retryable: opts.retryable ?? false,
-    // Default: QuickBooks answered this request with an error status, i.e. it rejected it.
-    notApplied: 'notApplied' in opts ? opts.notApplied : true,
-    meaning,
-    advice,
-    user,
-    basis: opts.basis ?? 'observed',
-  };
-  return opts.retryAfterSeconds === undefined ? r : { ...r, retryAfterSeconds: opts.retryAfterSeconds };
-}
+// QuickBooks answered the request with an error status, i.e. it rejected it.
+const error = ruleFactory({ type: 'INTEGRATION_ERROR', basis: 'observed' });
 
 const QBOE_ONLY = (what: string): Rule =>
   error(

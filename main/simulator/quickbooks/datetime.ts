@@ -8,83 +8,35 @@
  * the same way, so a client that echoes the value it got (or sends local time without an
  * offset) stays consistent, while one that sends the true offset is off by an hour.
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+import {
+  formatWallTime,
+  isValidTimeZone,
+  localTimeZone,
+  offsetMinutesAt,
+  type WallTime,
+  wallTimeFields,
+  wallTimeToInstant,
+} from '../../qbxml/datetime';
 
 /** Throws RangeError for a zone Intl does not know. */
 export function assertTimeZone(timeZone: string): void {
-  formatter(timeZone);
+  if (!isValidTimeZone(timeZone)) throw new RangeError(`Invalid time zone: ${timeZone}`);
 }
 
-export function defaultTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
-}
-
-interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallOf(ms: number, timeZone: string): Wall {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return {
-    year: parts.year as number,
-    month: parts.month as number,
-    day: parts.day as number,
-    hour: parts.hour as number,
-    minute: parts.minute as number,
-    second: parts.second as number,
-  };
-}
-
-const wallAsUtc = (w: Wall): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-
-/** The zone's UTC offset at an instant, in minutes (New York in July: -240). */
-export function offsetMinutes(ms: number, timeZone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  return Math.round((wallAsUtc(wallOf(whole, timeZone)) - whole) / 60000);
-}
+export const defaultTimeZone = localTimeZone;
 
 /** The zone's standard-time offset in the year of `ms`: the smaller of January's and July's. */
 export function standardOffsetMinutes(ms: number, timeZone: string): number {
   const year = new Date(ms).getUTCFullYear();
-  return Math.min(offsetMinutes(Date.UTC(year, 0, 1), timeZone), offsetMinutes(Date.UTC(year, 6, 1), timeZone));
+  return Math.min(offsetMinutesAt(Date.UTC(year, 0, 1), timeZone), offsetMinutesAt(Date.UTC(year, 6, 1), timeZone));
 }
 
 /** The instant at which the zone's clocks show `wall` (the later one when ambiguous). */
-function instantOfWall(wall: Wall, timeZone: string): number {
-  const asUtc = wallAsUtc(wall);
-  let guess = asUtc - offsetMinutes(asUtc, timeZone) * 60000;
-  guess = asUtc - offsetMinutes(guess, timeZone) * 60000;
-  return guess;
-}
+const instantOfWall = (wall: WallTime, timeZone: string): number => wallTimeToInstant(formatWallTime(wall), timeZone, 'later') as number;
 
-const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
+const wallAsUtc = (w: WallTime): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+
+const pad = (n: number): string => String(Math.abs(n)).padStart(2, '0');
 
 function formatOffset(minutes: number): string {
   return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
@@ -97,15 +49,13 @@ export interface Clock {
 
 /** DATETIMETYPE as QuickBooks writes it, e.g. "2014-11-27T18:03:44-02:00". */
 export function formatDateTime(ms: number, clock: Clock): string {
-  const w = wallOf(ms, clock.timeZone);
-  const offset = clock.dstOffsetBug ? standardOffsetMinutes(ms, clock.timeZone) : offsetMinutes(ms, clock.timeZone);
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${formatOffset(offset)}`;
+  const offset = clock.dstOffsetBug ? standardOffsetMinutes(ms, clock.timeZone) : offsetMinutesAt(ms, clock.timeZone);
+  return formatWallTime(wallTimeFields(ms, clock.timeZone)) + formatOffset(offset);
 }
 
 /** DATETYPE of the local calendar day, e.g. "2024-07-15". */
 export function formatDate(ms: number, timeZone: string): string {
-  const w = wallOf(ms, timeZone);
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
+  return formatWallTime(wallTimeFields(ms, timeZone)).slice(0, 10);
 }
 
 // qbxmltypes160.xsd DATETIMETYPE (anchored as XSD patterns are).
@@ -121,7 +71,7 @@ export function parseDateTime(text: string, clock: Clock, endOfDay = false): num
   if (!m) return undefined;
   const n = (i: number): number => Number(m[i] ?? 0);
   const dateOnly = m[4] === undefined;
-  const wall: Wall = {
+  const wall: WallTime = {
     year: n(1),
     month: n(2),
     day: n(3),

@@ -6,8 +6,8 @@
  */
 import { loadQbxmlSchema } from '../../qbxml/schema/load';
 import { parseQbxmlVersion } from '../../qbxml/version';
-import { type Attributes, type XmlHandler, XmlSyntaxError, XmlTokenizer } from '../../xml/tokenizer';
-import type { XmlElement } from '../../xml/tree';
+import { XmlSyntaxError } from '../../xml/tokenizer';
+import { type XmlElement, type XmlTree, parseXmlTree } from '../../xml/tree';
 import { checkAttributes, validateElement } from './validate';
 
 export interface HResult {
@@ -48,42 +48,13 @@ export interface Rejection extends HResult {
   reason: string;
 }
 
-class Builder implements XmlHandler {
-  root: XmlElement | undefined;
-  readonly instructions: { target: string; data: string; beforeRoot: boolean }[] = [];
-  private readonly stack: XmlElement[] = [];
-
-  startElement(name: string, attrs: Attributes): void {
-    const el: XmlElement = { name, attrs, children: [], text: '' };
-    const parent = this.stack[this.stack.length - 1];
-    if (parent) parent.children.push(el);
-    else this.root = el;
-    this.stack.push(el);
-  }
-
-  endElement(): void {
-    this.stack.pop();
-  }
-
-  text(text: string): void {
-    const top = this.stack[this.stack.length - 1];
-    if (top) top.text += text;
-  }
-
-  processingInstruction(target: string, data: string): void {
-    this.instructions.push({ target, data, beforeRoot: this.root === undefined });
-  }
-}
-
 const reject = (reason: string, h: HResult = PARSE_ERROR): Rejection => ({ ...h, reason });
 
 export function readRequestDocument(qbxml: string, supportedVersions: readonly string[]): RequestDocument | Rejection {
-  const builder = new Builder();
+  let builder: XmlTree;
   try {
-    const tokenizer = new XmlTokenizer(builder);
     // Leading whitespace is forgiven: whether QuickBooks does is not established.
-    tokenizer.write(qbxml.trimStart());
-    tokenizer.end();
+    builder = parseXmlTree(qbxml.trimStart());
   } catch (err) {
     if (err instanceof XmlSyntaxError) return reject(`not well-formed: ${err.message}`);
     throw err;
@@ -99,7 +70,7 @@ export function readRequestDocument(qbxml: string, supportedVersions: readonly s
     return reject(`qbXML version "${m[2]}" is not among this host's SupportedQBXMLVersion`, UNSUPPORTED_VERSION);
   }
 
-  const root = builder.root as XmlElement;
+  const root = builder.roots[0] as XmlElement;
   if (root.name !== 'QBXML') return reject(`the root element is <${root.name}>, not <QBXML>`);
   const msgs = root.children[0];
   if (root.children.length !== 1 || msgs?.name !== 'QBXMLMsgsRq' || root.text.trim() !== '') {
