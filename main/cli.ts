@@ -39,8 +39,9 @@ Commands:
   instances create --name NAME --username USER [--password PASS] [--qbd-path PATH] [--frequency MINUTES]
                               Create an instance; a password is generated if not given.
   qwc <instance> [--out FILE] Print (or write) the QWC file for an instance (id or user name).
-  enqueue <instance> (--qbxml XML | --file FILE | -) [--priority N]
-                              Queue qbXML for QuickBooks.
+  enqueue <instance> (--qbxml XML | --json JSON | --file FILE | -) [--priority N]
+                              Queue a request: qbXML, or JSON ({"type": "CustomerQuery", "params": {...}}
+                              or an array of them); a file or standard input may hold either.
   request <requestId>         Show a request and QuickBooks' response.
   simulate --url URL --username USER --password PASS (--qwc FILE | --owner-id GUID --file-id GUID)
       [--company FILE.json] [--style Document|RPC] [--noop-ms N]
@@ -67,6 +68,7 @@ const OPTIONS = {
   frequency: { type: 'string' },
   out: { type: 'string' },
   qbxml: { type: 'string' },
+  json: { type: 'string' },
   file: { type: 'string' },
   priority: { type: 'string' },
   url: { type: 'string' },
@@ -87,6 +89,22 @@ function int(value: string | undefined, name: string, fallback: number): number 
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
   return Number(value);
+}
+
+/** The request body for what was given: JSON when asked for (or when it looks like JSON), qbXML otherwise. */
+function requestBody(given: string, json: boolean): Record<string, unknown> {
+  const text = given.trim();
+  if (!json && !text.startsWith('{') && !text.startsWith('[')) return { qbxml: given };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`the request is not valid JSON: ${(err as Error).message}`);
+  }
+  // One request, or several for one message set (the contract validates the rest).
+  if (Array.isArray(parsed)) return { requests: parsed };
+  if (parsed === null || typeof parsed !== 'object') throw new UsageError('the JSON must be a request ({"type", "params"}) or an array of them');
+  return parsed as Record<string, unknown>;
 }
 
 function print(value: unknown): void {
@@ -185,17 +203,13 @@ async function main(argv: string[]): Promise<void> {
         } else print(qwc);
       });
     case 'enqueue': {
-      const qbxml =
-        values.qbxml ?? (values.file ? fs.readFileSync(values.file, 'utf8') : rest[0] === '-' || sub === '-' ? fs.readFileSync(0, 'utf8') : undefined);
-      if (qbxml === undefined) throw new UsageError('give the qbXML with --qbxml, --file, or "-" for standard input');
-      return withCore(values, async (call) =>
-        print(
-          await call('enqueueRequest', {
-            params: { instanceId: await resolveInstance(call, sub) },
-            body: { qbxml, priority: int(values.priority, 'priority', 0) },
-          }),
-        ),
-      );
+      const given =
+        values.qbxml ??
+        values.json ??
+        (values.file ? fs.readFileSync(values.file, 'utf8') : rest[0] === '-' || sub === '-' ? fs.readFileSync(0, 'utf8') : undefined);
+      if (given === undefined) throw new UsageError('give the request with --qbxml, --json, --file, or "-" for standard input');
+      const body = { ...requestBody(given, values.json !== undefined), priority: int(values.priority, 'priority', 0) };
+      return withCore(values, async (call) => print(await call('enqueueRequest', { params: { instanceId: await resolveInstance(call, sub) }, body })));
     }
     case 'request':
       return withCore(values, async (call) => print(await call('getRequest', { params: { requestId: sub } })));

@@ -1,8 +1,7 @@
 /**
  * Regenerates the committed qbXML 16.0 metadata and types from Intuit's XSD:
  *
- *   npx tsc -p tsconfig.build.json
- *   node dist/scripts/generate-qbxml-schema.js --xsd-dir <dir> \
+ *   npm run generate:schema -- --xsd-dir <dir> \
  *     --annotated <qbxmlops140.xml> --out main/qbxml/schema/generated
  *
  * The XSD and the annotated sample are Intuit's (qbXML Developer Agreement) and stay

@@ -48,7 +48,7 @@ describe('qbwc-companion CLI', () => {
     expect(run(['serve', '--port', 'eighty']).code).toBe(2);
   });
 
-  it('creates and lists instances, prints a QWC and queues qbXML, with clear errors', () => {
+  it('creates and lists instances, prints a QWC and queues qbXML or JSON, with clear errors', () => {
     const dir = tempDir();
     const created = run(['instances', 'create', '--data-dir', dir, '--name', 'Acme', '--username', 'acme']);
     expect(created.code).toBe(0);
@@ -62,6 +62,15 @@ describe('qbwc-companion CLI', () => {
     expect(queued.status).toBe('queued');
     const fromStdin = JSON.parse(run(['enqueue', 'acme', '-', '--data-dir', dir], '<ItemQueryRq/>').stdout);
     expect(JSON.parse(run(['request', fromStdin.requestId, '--data-dir', dir]).stdout).types).toEqual(['ItemQueryRq']);
+
+    const json = JSON.parse(run(['enqueue', 'acme', '--data-dir', dir, '--json', '{"type": "CustomerQuery", "params": {"MaxReturned": 2}}']).stdout);
+    expect(JSON.parse(run(['request', json.requestId, '--data-dir', dir]).stdout).qbxml).toContain('<MaxReturned>2</MaxReturned>');
+    const batch = JSON.parse(run(['enqueue', 'acme', '-', '--data-dir', dir], '[{"type": "ItemQuery"}, {"type": "VendorQuery"}]').stdout);
+    expect(JSON.parse(run(['request', batch.requestId, '--data-dir', dir]).stdout).types).toEqual(['ItemQueryRq', 'VendorQueryRq']);
+    const unknownField = run(['enqueue', 'acme', '--data-dir', dir, '--json', '{"type": "CustomerQuery", "params": {"MaxReturnd": 2}}']);
+    expect(unknownField.code).toBe(1);
+    expect(unknownField.stderr).toMatch(/MaxReturnd is not a field of CustomerQueryRq/);
+    expect(run(['enqueue', 'acme', '--data-dir', dir, '--json', '{"type": ']).stderr).toMatch(/not valid JSON/);
 
     const bad = run(['enqueue', 'acme', '--data-dir', dir, '--qbxml', '<CustomerQueryRq>']);
     expect(bad.code).toBe(1);

@@ -20,6 +20,9 @@ import { type QuickBooksHost, runWebConnectorSession, type WebConnectorOptions }
 
 export const HCP_QB2014 = fixture('qbwc', 'hcp_strHCPResponse_QuickBooksPro2014.fixed.xml');
 
+/** Intuit's qbXML XSD folder: never in the repository; tests that need it are skipped without it. */
+export const QBXML_SCHEMA_DIR = process.env.QBXML_SCHEMA_DIR ?? '/work/shared/reference/qbxml/schema';
+
 /**
  * A QuickBooks stand-in that answers every request element with status OK (or what
  * `answer` says) and echoes its requestID — for protocol tests that need no company.

@@ -4,7 +4,7 @@
  * qbxmlops160.xsd, (2) parseRequestElement → deep-equal to the normalised input.
  *
  * The generator is deterministic (seeded). The XSD is Intuit's and never part of the
- * project: it is read from /work/shared/reference, and the xmllint half is skipped when
+ * project: it is read from QBXML_SCHEMA_DIR (see ../helpers), and the xmllint half is skipped when
  * it (or xmllint) is missing; the round trip always runs.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,8 +19,9 @@ import { plainNumber } from '../../main/qbxml/builder/values';
 import { wallTimeAt } from '../../main/qbxml/datetime';
 import { parseRequestElement } from '../../main/qbxml/parser';
 import { loadQbxmlSchema } from '../../main/qbxml/schema/load';
+import { QBXML_SCHEMA_DIR } from '../helpers';
 
-const XSD = '/work/shared/reference/qbxml/schema/qbxmlops160.xsd';
+const XSD = join(QBXML_SCHEMA_DIR, 'qbxmlops160.xsd');
 const TIME_ZONE = 'America/New_York';
 
 function hasXmllint(): boolean {

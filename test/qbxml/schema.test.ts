@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { findElement, loadQbxmlSchema } from '../../main/qbxml/schema/load';
 import type { ComplexType, ElementSpec, GroupParticle, Particle } from '../../main/qbxml/schema/model';
 import { generateQbxmlSchema } from '../../main/qbxml/schema/codegen/generate';
+import { QBXML_SCHEMA_DIR } from '../helpers';
 
 const schema = loadQbxmlSchema();
 
@@ -148,7 +149,7 @@ describe('qbXML 16.0 schema model', () => {
   });
 });
 
-const XSD_DIR = '/work/shared/reference/qbxml/schema';
+const XSD_DIR = QBXML_SCHEMA_DIR;
 const ANNOTATED = join(XSD_DIR, 'qbxmlops140-annotated-sample.xml');
 const GENERATED = join(__dirname, '../../main/qbxml/schema/generated');
 
