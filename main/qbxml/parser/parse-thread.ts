@@ -43,12 +43,19 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 const WORKER_SCRIPT = path.join(__dirname, 'stream-worker.js');
 const threadsAvailable = path.extname(__filename) === '.js';
 
-/** One idle worker is kept for the next large response; workers never keep the process alive. */
+/**
+ * One idle worker is kept for the next large response (a paged sync sends them in a row)
+ * and let go after a minute without one; workers never keep the process alive.
+ */
 let idle: Worker | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+const IDLE_MS = 60_000;
 
 function acquire(): Worker {
+  clearTimeout(idleTimer);
   const w = idle ?? new Worker(WORKER_SCRIPT, { resourceLimits: WORKER_LIMITS });
   idle = undefined;
+  w.removeAllListeners('error');
   w.unref();
   return w;
 }
@@ -56,8 +63,20 @@ function acquire(): Worker {
 function release(w: Worker): void {
   w.removeAllListeners('message');
   w.removeAllListeners('error');
-  if (idle === undefined) idle = w;
-  else void w.terminate();
+  if (idle !== undefined) {
+    void w.terminate();
+    return;
+  }
+  idle = w;
+  // An 'error' without a listener would bring the whole process down.
+  w.on('error', () => {
+    if (idle === w) idle = undefined;
+  });
+  idleTimer = setTimeout(() => {
+    void idle?.terminate();
+    idle = undefined;
+  }, IDLE_MS);
+  idleTimer.unref();
 }
 
 export function startParsing(onEvents: (events: ResponseEvent[]) => void): ResponseParsing {
