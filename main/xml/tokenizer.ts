@@ -55,11 +55,14 @@ const LONE_SURROGATE = /\p{Cs}/u;
 const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const hasForbiddenChar = (s: string): boolean =>
   SUSPECT.test(s) && (FORBIDDEN_CONTROL.test(s) || (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s)));
-const NAME = /^[A-Za-z_:\u0080-\uFFFF][-A-Za-z0-9._:\u0080-\uFFFF]*$/;
+// XML 1.0 (5th edition) Name; characters beyond U+FFFF appear as surrogate pairs (lone
+// surrogates are refused with the other forbidden characters).
+const NAME_START = ':A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800-\uDFFF';
+const NAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040]*$`);
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
 
-// NAME as a table of ASCII code units (non-ASCII is always allowed), checked while a tag
-// name is scanned instead of by a regex afterwards: 1 = may start a name, 2 = may follow.
+// NAME for ASCII code units, checked while a tag name is scanned instead of by the regex
+// afterwards (names with other characters still get the regex): 1 = may start a name, 2 = may follow.
 const NAME_CHAR = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -239,7 +242,7 @@ export class XmlTokenizer {
       }
       const gt = buf.indexOf('>', lt + 2);
       if (gt === -1) return final ? this.fail('Unterminated end tag') : -1;
-      this.closeTag(buf.slice(lt + 2, gt).trimEnd());
+      this.closeTag(trimSpaceEnd(buf.slice(lt + 2, gt)));
       return gt + 1;
     }
     if (c1 === 0x3f /* ? */) {
@@ -296,7 +299,7 @@ export class XmlTokenizer {
       if (pos === nameEnd) this.fail(`Expected whitespace before an attribute in <${name}>`);
       const eq = buf.indexOf('=', pos);
       if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
-      const attrName = buf.slice(pos, eq).trimEnd();
+      const attrName = trimSpaceEnd(buf.slice(pos, eq));
       if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
       let q = eq + 1;
       let qc = buf.charCodeAt(q);
@@ -347,7 +350,7 @@ export class XmlTokenizer {
   private pi(body: string): void {
     const space = body.search(/[ \t\r\n]/);
     const target = space === -1 ? body : body.slice(0, space);
-    const data = space === -1 ? '' : body.slice(space + 1).trim();
+    const data = space === -1 ? '' : trimSpaceEnd(body.slice(space + 1).replace(SPACE_START, ''));
     if (!NAME.test(target)) this.fail('Invalid processing instruction');
     if (target.toLowerCase() === 'xml') {
       // The XML declaration: only at the very start of a document.
@@ -393,13 +396,23 @@ export class XmlTokenizer {
  */
 function nameEndAt(buf: string, from: number): number {
   let valid = true;
+  let ascii = true;
   for (let i = from; i < buf.length; i++) {
     const c = buf.charCodeAt(i);
-    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) return valid && i > from ? i : -(i + 2);
-    if (c < 0x80 && ((NAME_CHAR[c] as number) & (i === from ? 1 : 2)) === 0) valid = false;
+    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) {
+      if (valid && !ascii) valid = NAME.test(buf.slice(from, i));
+      return valid && i > from ? i : -(i + 2);
+    }
+    if (c >= 0x80) ascii = false;
+    else if (((NAME_CHAR[c] as number) & (i === from ? 1 : 2)) === 0) valid = false;
   }
   return -1;
 }
+
+// XML's white space is these four only: String#trim would also take no-break spaces etc.
+const SPACE_START = /^[ \t\r\n]+/;
+const SPACE_END = /[ \t\r\n]+$/;
+const trimSpaceEnd = (s: string): string => s.replace(SPACE_END, '');
 
 /** Only XML whitespace (and not empty). */
 function isBlank(s: string): boolean {

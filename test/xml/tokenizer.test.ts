@@ -197,3 +197,10 @@ describe('decodeEntities', () => {
     expect(() => decodeEntities('&#xD800;')).toThrow(XmlSyntaxError);
   });
 });
+
+describe('white space', () => {
+  it('is only what XML calls white space: a no-break space is not allowed where S is', () => {
+    for (const xml of ['<a></a\u00a0>', '<a b\u00a0="1"/>']) expect(() => events([xml])).toThrow(XmlSyntaxError);
+    expect(events(['<a b \t="1"></a \r\n>'])).toEqual(events(['<a b="1"></a>']));
+  });
+});
