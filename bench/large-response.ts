@@ -146,16 +146,16 @@ export const largeResponseBenchmark: Benchmark = {
       }
     }
     const parse = [1, 2, 3].map(() => parseOnly(megabytes));
-    const mbps = median(results.map((r) => r.megabytesPerSecond));
-    const bodyMbps = median(results.map((r) => r.bodyMegabytesPerSecond));
+    const mbps = round(median(results.map((r) => r.megabytesPerSecond)), 1);
+    const bodyMbps = round(median(results.map((r) => r.bodyMegabytesPerSecond)), 1);
     const peak = Math.max(...results.map((r) => r.peakRssMb));
     return {
       config: { qbxmlMegabytes: megabytes, runs, chunkBytes: CHUNK_BYTES },
       megabytesPerSecond: results.length ? mbps : null,
       bodyMegabytesPerSecond: results.length ? bodyMbps : null,
       peakRssMb: results.length ? peak : null,
-      serverCpuSeconds: results.length ? median(results.map((r) => r.serverCpuSeconds)) : null,
-      parseOnlyMegabytesPerSecond: median(parse.map((p) => p.megabytesPerSecond)),
+      serverCpuSeconds: results.length ? round(median(results.map((r) => r.serverCpuSeconds)), 2) : null,
+      parseOnlyMegabytesPerSecond: round(median(parse.map((p) => p.megabytesPerSecond)), 1),
       runs: results,
       // MB/s counted both ways: of the 50 MB InvoiceQueryRs, and of the (larger, escaped) HTTP body.
       targets: {
