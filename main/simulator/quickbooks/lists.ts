@@ -3,8 +3,10 @@
  * without colons, unique full names, "Parent:Child" full names that follow a rename or a
  * move, and the ListID/TimeCreated/EditSequence stamps.
  */
-import { type Ctx, iso } from './context';
+import { type Ctx, iso, ms } from './context';
+import { formatDateTime } from './datetime';
 import { nextEditSequence, nextListId } from './ids';
+import { type XNode, leaf, leaves, ref } from './render';
 import { sameName } from './refs';
 import { type Status, colonInName, nameInUse } from './status';
 
@@ -56,4 +58,26 @@ export function place<T extends ListNode>(records: readonly T[], r: T, name: str
     for (const c of records.filter((x) => x.ParentListID === n.ListID)) rederive(c, n);
   };
   rederive(r, parent);
+}
+
+/** The elements every list …Ret starts with, ListID through Sublevel, as QuickBooks writes them. */
+export function listHeader<T extends ListNode & { TimeCreated: string; TimeModified: string; EditSequence: string; IsActive: boolean }>(
+  ctx: Ctx,
+  e: T,
+  records: readonly T[],
+): XNode[] {
+  const parent = records.find((p) => p.ListID === e.ParentListID);
+  return [
+    ...leaves({
+      ListID: e.ListID,
+      TimeCreated: formatDateTime(ms(e.TimeCreated), ctx.clock),
+      TimeModified: formatDateTime(ms(e.TimeModified), ctx.clock),
+      EditSequence: e.EditSequence,
+      Name: e.Name,
+      FullName: e.FullName,
+      IsActive: String(e.IsActive),
+    }),
+    ...(parent ? [ref('ParentRef', parent.ListID, parent.FullName)] : []),
+    leaf('Sublevel', String(e.Sublevel)),
+  ];
 }

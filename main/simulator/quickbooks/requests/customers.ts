@@ -1,14 +1,13 @@
 /** CustomerAdd, CustomerMod, CustomerQuery. Jobs are customers with a ParentRef. */
 import { type XmlElement, child } from '../../../xml/tree';
-import { type Ctx, type Outcome, fail, flag, ms, requestSpec, trimmed, value } from '../context';
-import { formatDateTime } from '../datetime';
+import { type Ctx, type Outcome, fail, flag, requestSpec, trimmed, value } from '../context';
 import { type Decimal, ZERO, formatAmount, parseDecimal, sum } from '../decimal';
 import { copyChildren, mergeFields } from '../fields';
 import { isWellFormedId } from '../ids';
-import { checkName, created, isDescendant, place, touch } from '../lists';
+import { checkName, created, isDescendant, listHeader, place, touch } from '../lists';
 import { answerQuery, selectList } from '../query';
 import { isStatus, pick, refText, resolveAnyRef } from '../refs';
-import { type XNode, leaf, leaves, node, ref } from '../render';
+import { type XNode, leaf, node } from '../render';
 import { OK, type Status, invalidObjectId, invalidReference, notImplemented, objectNotFound, staleEditSequence } from '../status';
 import type { CompanyState, CustomerRecord } from '../types';
 import { addressBlock, withDefaults } from './shared';
@@ -113,20 +112,9 @@ function totalBalance(state: CompanyState, c: CustomerRecord): Decimal {
 }
 
 export function renderCustomer(ctx: Ctx, c: CustomerRecord): XNode {
-  const parent = ctx.state.customers.find((p) => p.ListID === c.ParentListID);
   const fields = withDefaults(c.fields, { JobStatus: 'None', PreferredDeliveryMethod: 'None' });
   return node('CustomerRet', [
-    ...leaves({
-      ListID: c.ListID,
-      TimeCreated: formatDateTime(ms(c.TimeCreated), ctx.clock),
-      TimeModified: formatDateTime(ms(c.TimeModified), ctx.clock),
-      EditSequence: c.EditSequence,
-      Name: c.Name,
-      FullName: c.FullName,
-      IsActive: String(c.IsActive),
-    }),
-    ...(parent ? [ref('ParentRef', parent.ListID, parent.FullName)] : []),
-    leaf('Sublevel', String(c.Sublevel)),
+    ...listHeader(ctx, c, ctx.state.customers),
     ...fields,
     ...addressBlock(fields, 'BillAddress'),
     ...addressBlock(fields, 'ShipAddress'),

@@ -5,13 +5,12 @@
  * wording), an unknown one is 3140.
  */
 import { type XmlElement, child } from '../../../xml/tree';
-import { type Ctx, type Outcome, fail, flag, ms, requestSpec, value } from '../context';
-import { formatDateTime } from '../datetime';
+import { type Ctx, type Outcome, fail, flag, requestSpec, value } from '../context';
 import { copyChildren, fieldNode, fieldText } from '../fields';
-import { checkName, created, place } from '../lists';
+import { checkName, created, listHeader, place } from '../lists';
 import { answerQuery, selectList } from '../query';
 import { isStatus, pick, refText, resolveAnyRef } from '../refs';
-import { type XNode, leaf, leaves, node, ref } from '../render';
+import { type XNode, node } from '../render';
 import { OK, invalidReference, missingElement } from '../status';
 import type { ItemRecord, ItemType } from '../types';
 import { withDefaults } from './shared';
@@ -75,19 +74,8 @@ export const itemQuery =
   };
 
 export function renderItem(ctx: Ctx, item: ItemRecord): XNode {
-  const parent = ctx.state.items.find((p) => p.ListID === item.ParentListID);
   return node(`${item.type}Ret`, [
-    ...leaves({
-      ListID: item.ListID,
-      TimeCreated: formatDateTime(ms(item.TimeCreated), ctx.clock),
-      TimeModified: formatDateTime(ms(item.TimeModified), ctx.clock),
-      EditSequence: item.EditSequence,
-      Name: item.Name,
-      FullName: item.FullName,
-      IsActive: String(item.IsActive),
-    }),
-    ...(parent ? [ref('ParentRef', parent.ListID, parent.FullName)] : []),
-    leaf('Sublevel', String(item.Sublevel)),
+    ...listHeader(ctx, item, ctx.state.items),
     ...item.fields,
   ]);
 }
