@@ -192,6 +192,9 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
               }),
           ),
         );
+        // Let the requests those connections carried see their end (an upload cut off
+        // mid-way discards what it stored) before the store closes.
+        await new Promise((resolve) => setImmediate(resolve));
         store.close();
       },
     };

@@ -12,6 +12,7 @@ export function tempDir(prefix = 'qbwc-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+import { invoke } from '../main/contract/invoke';
 import { type Companion, type CompanionOptions, startCompanion } from '../main/companion';
 import { silentLogger } from '../main/logger';
 import type { InstanceResource } from '../main/services/instances';
@@ -71,19 +72,7 @@ export async function startHarness(
   const existing = companion.store.instances.byUsername('tester');
   const instance = existing
     ? companion.services.instances.toResource(existing)
-    : await companion.handlers.createInstance({
-        body: {
-          name: 'Test Company',
-          username: 'tester',
-          password,
-          frequencyInMinutes: 60,
-          configuration: {},
-          lingerSeconds: 0,
-          alternateCompanyFiles: [],
-          readOnly: false,
-          ...options.instance,
-        } as never,
-      });
+    : await invoke(companion.handlers, 'createInstance', { body: { name: 'Test Company', username: 'tester', password, ...options.instance } });
   const url = `${companion.url}/qbwc`;
   return {
     companion,

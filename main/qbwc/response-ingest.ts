@@ -184,7 +184,7 @@ export class ResponseIngest implements TextSink {
     this.records = [];
     this.spill?.parsing.abort();
     this.spill?.file.remove();
-    // An upload cut off by shutdown ends after the store closed: its row goes at the next start.
+    // Should an upload's end still come after the store closed, its row goes at the next start.
     if (this.responseId !== null && this.store.isOpen) this.store.responses.discard(this.responseId);
     this.responseId = null;
   }

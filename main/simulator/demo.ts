@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCompanion } from '../companion';
+import { invoke } from '../contract/invoke';
 import { createLogger } from '../logger';
 import { generatePassword } from '../security/passwords';
 import { describeCall } from './narrate';
@@ -35,18 +36,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
 
   const company = new FakeQuickBooks();
   const password = generatePassword();
-  const instance = await h.createInstance({
-    body: {
-      name: 'Demo Company',
-      username: 'demo',
-      password,
-      frequencyInMinutes: 60,
-      configuration: {},
-      lingerSeconds: 0,
-      alternateCompanyFiles: [],
-      readOnly: false,
-    },
-  });
+  // Through the contract, as the REST API and the CLI do: its defaults fill in the rest.
+  const instance = await invoke(h, 'createInstance', { body: { name: 'Demo Company', username: 'demo', password } });
   out(`Created instance "${instance.name}" (user "${instance.username}"); its QWC file: ${companion.url}/api/v1/instances/${instance.instanceId}/qwc`);
 
   const item = company.items()[0]?.FullName ?? 'Consulting';
