@@ -10,7 +10,7 @@ import { parseHcp } from '../qbxml/hcp';
 import { negotiateVersion, versionAtLeast } from '../qbxml/version';
 import type { FollowUps } from '../queue/follow-ups';
 import { decideOutcome, progressPercent, recoveryStatus, REQUEUED_ERROR, UNKNOWN_OUTCOME_ERROR } from '../queue/policy';
-import { decoyHash, verifyPassword } from '../security/passwords';
+import { decoyHash, PasswordVerifier } from '../security/passwords';
 import { hashTicket, newTicket } from '../security/tokens';
 import type { Settings } from '../settings';
 import type { Store } from '../store';
@@ -43,11 +43,17 @@ export interface CallContext {
 /** Failed logins allowed before each further one locks the username for a while. */
 const FREE_FAILURES = 3;
 const MAX_LOCK_MS = 15 * 60_000;
+/** How long a verified password is taken on trust again (see PasswordVerifier). */
+const VERIFIED_PASSWORD_TTL_MS = 15 * 60_000;
 
 const str = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 
 export class QbwcService {
-  constructor(private readonly deps: QbwcServiceDeps) {}
+  private readonly passwords: PasswordVerifier;
+
+  constructor(private readonly deps: QbwcServiceDeps) {
+    this.passwords = new PasswordVerifier({ ttlMs: VERIFIED_PASSWORD_TTL_MS, now: deps.now });
+  }
 
   private get store(): Store {
     return this.deps.store;
@@ -89,7 +95,7 @@ export class QbwcService {
     const locked = lock.lockedUntil > this.deps.now();
     if (!locked) {
       // Check a decoy hash for unknown users so the answer takes as long either way.
-      valid = (await verifyPassword(password, instance?.passwordHash ?? (await decoyHash()))) && instance !== undefined;
+      valid = (await this.passwords.verify(password, instance?.passwordHash ?? (await decoyHash()))) && instance !== undefined;
     }
     const ticket = newTicket();
     const now = this.deps.now();
