@@ -12,12 +12,10 @@ export interface RowQuery<P extends unknown[], R> {
 
 export function rowQuery<P extends unknown[], R>(db: Db, sql: string): RowQuery<P, R> {
   const stmt = db.prepare<P, unknown[]>(sql).raw(true);
-  const names = stmt.columns().map((c) => c.name);
-  const toRow = (values: unknown[]): R => {
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) row[names[i] as string] = values[i];
-    return row as R;
-  };
+  // An object literal with the columns in order: V8 gives every row one fast shape, where
+  // adding 30-odd properties one by one leaves it a slow dictionary. Names are quoted.
+  const fields = stmt.columns().map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`);
+  const toRow = new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => R;
   return {
     get: (...params) => {
       const values = stmt.get(...params);

@@ -37,10 +37,12 @@ export const K_MSGS = 6;
 /** A …Rs element: its children are records, handed to the sink. */
 export const K_RS = 7;
 
+const NOT_YET_COMPLEX = new Int32Array(0);
+
 export class Frame {
   kind = K_SKIP;
   /** For K_COMPLEX: seen[child.slot] === stamp once that child has been stored (saves a failing property read per child). */
-  seen = new Int32Array(64);
+  seen = NOT_YET_COMPLEX; // sized when the frame first holds a complex element (most hold leaves)
   stamp = 0;
   info: ChildInfo | undefined = undefined;
   plan: TypePlan | undefined = undefined;
