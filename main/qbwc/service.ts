@@ -430,7 +430,16 @@ export class QbwcService {
   recoverAfterRestart(): void {
     const now = this.deps.now();
     this.store.transaction(() => {
-      for (const s of this.store.sessions.allActive()) this.end(s, 'interrupted', now, { lastError: messages.interrupted() });
+      for (const s of this.store.sessions.allActive()) {
+        // A crash may have cut off the session's latest progress (in-flight id included; see
+        // SessionStore): what it took and never answered is read from the requests themselves.
+        if (s.instanceId) {
+          for (const r of this.store.requests.sentIn(s.instanceId, s.id)) {
+            if (r.id !== s.inFlightId) this.recover(r.id, s, now, 'request.recovered');
+          }
+        }
+        this.end(s, 'interrupted', now, { lastError: messages.interrupted() });
+      }
       this.store.responses.purgeIncomplete();
     });
   }

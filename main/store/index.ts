@@ -35,7 +35,15 @@ export class Store {
     dataDir: string,
     fsync: boolean,
   ) {
-    const sql: Sql = { db, write: (text) => journal.statement(text), cache: (clear) => journal.onRollback(clear) };
+    const sql: Sql = {
+      db,
+      write: (text) => journal.statement(text),
+      cache: (clear) => journal.onRollback(clear),
+      writeBehind: (table) => journal.writeBehind(table),
+      get inUnit() {
+        return journal.inUnit;
+      },
+    };
     this.instances = new InstanceStore(sql);
     this.sessions = new SessionStore(sql);
     this.requests = new RequestStore(sql);

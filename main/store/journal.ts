@@ -31,6 +31,18 @@ export interface WriteStatement<P extends unknown[]> {
 
 type Op = [id: number, params: unknown[]];
 
+/**
+ * A table that keeps some changes in memory until the group commits (see sessions.ts):
+ * told when a unit succeeds or fails, and asked to write what it holds just before COMMIT.
+ */
+export interface WriteBehind {
+  /** Whether it holds changes not yet in SQLite. */
+  readonly holding: boolean;
+  unitSucceeded(): void;
+  unitFailed(): void;
+  flush(): void;
+}
+
 /** Journal size past which it is emptied at the next group commit. */
 const TRUNCATE_AT = 4 * 1024 * 1024;
 
@@ -53,6 +65,7 @@ export class Journal {
   private seq: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly rollbackListeners: (() => void)[] = [];
+  private readonly writeBehinds: WriteBehind[] = [];
   private readonly getApplied;
   private readonly setApplied;
   // Transaction control as prepared statements: cheaper than db.transaction() per unit.
@@ -77,6 +90,10 @@ export class Journal {
   /** Called when a unit is rolled back, so in-memory caches of rows can drop what it changed. */
   onRollback(listener: () => void): void {
     this.rollbackListeners.push(listener);
+  }
+
+  writeBehind(table: WriteBehind): void {
+    this.writeBehinds.push(table);
   }
 
   /** Whether a unit is running (its statements will be journaled with it). */
@@ -113,13 +130,17 @@ export class Journal {
     } catch (err) {
       this.ops = [];
       for (const listener of this.rollbackListeners) listener();
+      for (const table of this.writeBehinds) table.unitFailed();
       if (this.db.inTransaction) this.rollback.run();
       this.restore();
+      // What earlier units left in memory still needs its commit.
+      if (this.writeBehinds.some((t) => t.holding)) this.beginGroup();
       throw err;
     } finally {
       this.depth--;
     }
     if (this.ops.length > 0) this.append();
+    for (const table of this.writeBehinds) table.unitSucceeded();
     return result;
   }
 
@@ -135,9 +156,11 @@ export class Journal {
     try {
       const result = fn();
       this.commitStmt.run();
+      for (const table of this.writeBehinds) table.unitSucceeded();
       return result;
     } catch (err) {
       for (const listener of this.rollbackListeners) listener();
+      for (const table of this.writeBehinds) table.unitFailed();
       if (this.db.inTransaction) this.rollback.run();
       throw err;
     } finally {
@@ -152,7 +175,20 @@ export class Journal {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (!this.db.inTransaction) return;
+    if (!this.db.inTransaction) {
+      if (!this.writeBehinds.some((t) => t.holding)) return;
+      this.begin.run();
+    }
+    // Not journaled: these writes are committed right now, or lost with the group (only
+    // figures the next start recomputes; see sessions.ts).
+    this.recording = false;
+    this.depth++;
+    try {
+      for (const table of this.writeBehinds) table.flush();
+    } finally {
+      this.depth--;
+      this.recording = true;
+    }
     this.setApplied.run(this.seq);
     this.commitStmt.run();
     // Replay skips committed units, so the file need only be emptied now and then.

@@ -140,6 +140,30 @@ export interface SessionPage {
  */
 const CACHE_LIMIT = 256;
 
+/**
+ * Columns that change on every Web Connector call: kept in memory and written once per
+ * group commit rather than once per call. None of them is a fact the Web Connector was
+ * told that must survive a crash: after one, every active session ends as interrupted,
+ * its in-flight request is found from the requests table (see RequestStore.sentIn), and
+ * the counters lag by at most one group.
+ */
+const PROGRESS_COLUMNS: ReadonlySet<string> = new Set<keyof SessionPatch>([
+  'lastSeenAt',
+  'inFlightId',
+  'requestsSent',
+  'requestsDone',
+  'requestsFailed',
+  'lastError',
+  'lastErrorCode',
+  'noopSince',
+]);
+
+/** A running unit's progress for one session; `written` once the unit wrote the session itself. */
+interface Staged {
+  patch: SessionPatch;
+  written: boolean;
+}
+
 export class SessionStore {
   private readonly byId = new Map<string, Session>();
   private readonly idByTicket = new Map<string, string>();
@@ -151,12 +175,38 @@ export class SessionStore {
   private readonly allActiveStmt;
   private readonly pageStmt;
   private readonly updateStmts = new Map<string, WriteStatement<unknown[]>>();
+  /** Progress from finished units, not yet in SQLite. */
+  private readonly pending = new Map<string, SessionPatch>();
+  /** Progress from the unit running now. */
+  private readonly staged = new Map<string, Staged>();
 
   constructor(private readonly sql: Sql) {
     const db = sql.db;
     sql.cache(() => {
       this.byId.clear();
       this.idByTicket.clear();
+    });
+    const pending = this.pending;
+    sql.writeBehind({
+      get holding() {
+        return pending.size > 0;
+      },
+      unitSucceeded: () => {
+        for (const [id, { patch, written }] of this.staged) {
+          if (written) {
+            if (Object.keys(patch).length > 0) this.pending.set(id, patch);
+            else this.pending.delete(id);
+          } else {
+            this.pending.set(id, { ...this.pending.get(id), ...patch });
+          }
+        }
+        this.staged.clear();
+      },
+      unitFailed: () => this.staged.clear(),
+      flush: () => {
+        for (const [id, patch] of this.pending) this.write(id, patch);
+        this.pending.clear();
+      },
     });
     this.byTicketStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE ticket_hash = ?');
     this.byIdStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE id = ?');
@@ -182,14 +232,14 @@ export class SessionStore {
     const hit = id === undefined ? undefined : this.byId.get(id);
     if (hit) return { ...hit };
     const row = this.byTicketStmt.get(hash);
-    return row && this.remember(fromRow(row), hash);
+    return row && this.remember(this.current(row), hash);
   }
 
   get(id: string): Session | undefined {
     const hit = this.byId.get(id);
     if (hit) return { ...hit };
     const row = this.byIdStmt.get(id);
-    return row && this.remember(fromRow(row), row.ticket_hash);
+    return row && this.remember(this.current(row), row.ticket_hash);
   }
 
   private remember(s: Session, ticketHash: string): Session {
@@ -204,7 +254,7 @@ export class SessionStore {
 
   byInteractiveToken(token: string): Session | undefined {
     const row = this.byInteractiveStmt.get(token);
-    return row && fromRow(row);
+    return row && this.current(row);
   }
 
   insert(s: NewSession): void {
@@ -212,11 +262,11 @@ export class SessionStore {
   }
 
   activeFor(instanceId: string): Session[] {
-    return this.activeForStmt.all(instanceId).map(fromRow);
+    return this.activeForStmt.all(instanceId).map((r) => this.current(r));
   }
 
   allActive(): Session[] {
-    return this.allActiveStmt.all().map(fromRow);
+    return this.allActiveStmt.all().map((r) => this.current(r));
   }
 
   /** Newest first; the cursor is opaque to callers. */
@@ -224,12 +274,39 @@ export class SessionStore {
     const [ts, id] = cursor ? decodeCursor(cursor) : [Number.MAX_SAFE_INTEGER, ''];
     const rows = this.pageStmt.all(instanceId, ts, ts, id, limit + 1);
     const more = rows.length > limit;
-    const sessions = rows.slice(0, limit).map(fromRow);
+    const sessions = rows.slice(0, limit).map((r) => this.current(r));
     const last = sessions[sessions.length - 1];
     return { sessions, nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
   }
 
   update(id: string, patch: SessionPatch): void {
+    const keys = Object.keys(patch);
+    if (keys.length === 0) return;
+    const staged = this.staged.get(id);
+    if (this.sql.inUnit && keys.every((k) => PROGRESS_COLUMNS.has(k))) {
+      if (staged) Object.assign(staged.patch, patch);
+      else this.staged.set(id, { patch: { ...patch }, written: false });
+    } else {
+      // Written now, with the progress held so far (which stays held until the unit succeeds).
+      this.write(id, { ...this.pending.get(id), ...staged?.patch, ...patch });
+      if (this.sql.inUnit) this.staged.set(id, { patch: {}, written: true });
+      else this.pending.delete(id);
+    }
+    const cached = this.byId.get(id);
+    if (cached) Object.assign(cached, patch);
+  }
+
+  /** A row as it stands, with the progress not yet written. */
+  private current(row: SessionRow): Session {
+    const s = fromRow(row);
+    const pending = this.pending.get(s.id);
+    if (pending) Object.assign(s, pending);
+    const staged = this.staged.get(s.id);
+    if (staged) Object.assign(s, staged.patch);
+    return s;
+  }
+
+  private write(id: string, patch: SessionPatch): void {
     const keys = Object.keys(patch) as (keyof SessionPatch)[];
     if (keys.length === 0) return;
     // One prepared statement per distinct set of columns; handlers use only a few shapes.
@@ -245,7 +322,5 @@ export class SessionStore {
       return v ?? null;
     });
     stmt.run(...values, id);
-    const cached = this.byId.get(id);
-    if (cached) Object.assign(cached, patch);
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import type { WriteStatement } from './journal';
+import type { WriteBehind, WriteStatement } from './journal';
 
 /**
  * What a table module gets: the connection for reads, and `write` for statements that
@@ -15,4 +15,8 @@ export interface Sql {
    * through these modules.
    */
   cache(clear: () => void): void;
+  /** Registers a table that holds some changes until the group commits. */
+  writeBehind(table: WriteBehind): void;
+  /** Whether a unit of work is running. */
+  readonly inUnit: boolean;
 }
