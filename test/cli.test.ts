@@ -100,7 +100,7 @@ describe('qbwc-companion CLI', () => {
 
   it('keeps whatever it acknowledged to the Web Connector when killed with SIGKILL', async () => {
     const dir = tempDir();
-    run(['instances', 'create', '--data-dir', dir, '--name', 'Acme', '--username', 'acme', '--password', 'secret password']);
+    const inst = JSON.parse(run(['instances', 'create', '--data-dir', dir, '--name', 'Acme', '--username', 'acme', '--password', 'secret password']).stdout);
     const query = JSON.parse(run(['enqueue', 'acme', '--data-dir', dir, '--priority', '1', '--qbxml', '<CustomerQueryRq/>']).stdout).requestId;
     const write = JSON.parse(run(['enqueue', 'acme', '--data-dir', dir, '--qbxml', '<CustomerAddRq><CustomerAdd><Name>X</Name></CustomerAdd></CustomerAddRq>']).stdout).requestId;
     const first = await serve(dir);
@@ -124,6 +124,9 @@ describe('qbwc-companion CLI', () => {
     const w = await get(write);
     expect(w.status).toBe('unknown_outcome');
     expect(w.error.userFacingMessage).toMatch(/not be sent again until we have checked QuickBooks/);
+    // The session's own figures are rebuilt from its requests, whatever the crash cut off.
+    const sessions = (await (await fetch(`${second.url}/api/v1/instances/${inst.instanceId}/sessions`, { headers: { Authorization: `Bearer ${second.token}` } })).json()) as { data: { status: string; requestsDone: number }[] };
+    expect(sessions.data[0]).toMatchObject({ status: 'interrupted', requestsDone: 1 });
   });
 
   it('parses a multi-megabyte response on its worker thread, and keeps it when killed right after answering', async () => {

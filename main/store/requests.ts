@@ -170,6 +170,7 @@ export class RequestStore {
   private readonly childrenStmt;
   private readonly unknownStmt;
   private readonly sentInStmt;
+  private readonly tallyStmt;
   private readonly openIteratorsStmt;
   private readonly iteratorStmt;
   private readonly bodyStmt;
@@ -228,6 +229,9 @@ export class RequestStore {
     this.sentInStmt = rowQuery<[string, string], RequestRow>(db, 
       "SELECT * FROM requests WHERE instance_id = ? AND session_id = ? AND status = 'sent' ORDER BY seq",
     );
+    this.tallyStmt = db.prepare<[string, string], { done: number | null; failed: number | null }>(
+      "SELECT sum(status = 'done') AS done, sum(status = 'error') AS failed FROM requests WHERE instance_id = ? AND session_id = ?",
+    );
     this.openIteratorsStmt = rowQuery<[string], RequestRow>(db, 
       "SELECT * FROM requests WHERE instance_id = ? AND status = 'queued' AND iterator_json IS NOT NULL AND json_extract(iterator_json, '$.id') IS NOT NULL",
     );
@@ -279,6 +283,12 @@ export class RequestStore {
   /** Requests a session took and has not answered (at most one while QBWC behaves). */
   sentIn(instanceId: string, sessionId: string): QueuedRequest[] {
     return this.sentInStmt.all(instanceId, sessionId).map(fromRow);
+  }
+
+  /** How many of the requests a session took ended done, and how many in error. */
+  sessionTally(instanceId: string, sessionId: string): { done: number; failed: number } {
+    const t = this.tallyStmt.get(instanceId, sessionId) as { done: number | null; failed: number | null };
+    return { done: t.done ?? 0, failed: t.failed ?? 0 };
   }
 
   unknownOutcomes(instanceId: string): QueuedRequest[] {

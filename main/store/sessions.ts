@@ -144,8 +144,8 @@ const CACHE_LIMIT = 256;
  * Columns that change on every Web Connector call: kept in memory and written once per
  * group commit rather than once per call. None of them is a fact the Web Connector was
  * told that must survive a crash: after one, every active session ends as interrupted,
- * its in-flight request is found from the requests table (see RequestStore.sentIn), and
- * the counters lag by at most one group.
+ * and its in-flight request and counters are read from the requests table instead
+ * (QbwcService.recoverAfterRestart).
  */
 const PROGRESS_COLUMNS: ReadonlySet<string> = new Set<keyof SessionPatch>([
   'lastSeenAt',

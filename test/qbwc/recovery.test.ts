@@ -1,4 +1,7 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE } from '../../main/store/db';
 import { EchoQuickBooks, HCP_QB2014, type Harness, startHarness } from '../helpers';
 
 let h: Harness | undefined;
@@ -62,6 +65,30 @@ describe('restart in the middle of a session', () => {
     expect(await soap.call('receiveResponseXML', { ticket, response: late.response, hresult: '', message: '' })).toBe(-1);
     expect(status(write)).toBe('done');
     soap.close();
+  });
+
+  it('rebuilds from the requests what a crash cut off of the session (its in-flight request, its counters)', async () => {
+    h = await startHarness();
+    const query = h.enqueue(QUERY, 1);
+    const write = h.enqueue(WRITE);
+    const soap = h.soap();
+    const ticket = ((await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[])[0] as string;
+    const answer = new EchoQuickBooks().processRequest(String(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014)))) as { response: string };
+    expect(await soap.call('receiveResponseXML', { ticket, response: answer.response, hresult: '', message: '' })).toBe(50);
+    expect(await soap.call('sendRequestXML', sendArgs(ticket))).toContain(write);
+    soap.close();
+    const dataDir = h.dataDir;
+    await h.stop();
+    // What a kill -9 before the group commit leaves: the session's progress is not in SQLite.
+    const db = new Database(path.join(dataDir, DATABASE_FILE));
+    db.prepare("UPDATE sessions SET in_flight_id = NULL, requests_sent = 0, requests_done = 0 WHERE status = 'active'").run();
+    db.close();
+
+    h = await startHarness({ dataDir });
+    expect(h.companion.store.requests.get(write)?.status).toBe('unknown_outcome');
+    expect(h.companion.store.requests.get(query)?.status).toBe('done');
+    const [session] = h.companion.store.sessions.page(h.instance.instanceId, 10, null).sessions;
+    expect(session).toMatchObject({ status: 'interrupted', requestsDone: 1, inFlightId: null });
   });
 
   it('recovers the in-flight request when sendRequestXML is called again out of sequence', async () => {
