@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../main/store';
+import { DATABASE_FILE } from '../../main/store/db';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -32,7 +33,7 @@ function open(): { store: Store; dir: string } {
 
 /** The row as another connection sees it: what is committed to SQLite. */
 function committed(dir: string): Record<string, unknown> {
-  const db = new Database(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.db')) as string), { readonly: true });
+  const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
   try {
     return db.prepare('SELECT * FROM sessions WHERE id = ?').get('s1') as Record<string, unknown>;
   } finally {
