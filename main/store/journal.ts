@@ -27,6 +27,11 @@ export interface WriteStatement<P extends unknown[]> {
   run(...params: P): RunResult;
   /** For statements with RETURNING. */
   get<R>(...params: P): R | undefined;
+  /**
+   * Like `run`, for a change a crash may undo without harm (see Journal.unit): a unit made
+   * only of these is journaled with the next unit, saving a file write.
+   */
+  runDeferrable(...params: P): RunResult;
 }
 
 type Op = [id: number, params: unknown[]];
@@ -59,6 +64,10 @@ export class Journal {
   private readonly sql: string[] = [];
   private readonly definedInFile = new Set<number>();
   private ops: Op[] = [];
+  /** Ops of the current unit that must be journaled before it returns. */
+  private firmOps = 0;
+  /** Ops of finished units that only needed to reach the journal with the next unit. */
+  private deferred: Op[] = [];
   private depth = 0;
   private written = 0;
   private recording = true;
@@ -105,12 +114,21 @@ export class Journal {
     const stmt = this.db.prepare<P>(sql) as Statement<P>;
     const id = this.sql.push(sql) - 1;
     const record = (params: P) => {
+      if (!this.recording) return;
+      this.ops.push([id, params]);
+      this.firmOps++;
+    };
+    const recordDeferrable = (params: P) => {
       if (this.recording) this.ops.push([id, params]);
     };
     return {
       run: (...params) => (this.depth > 0 ? (record(params), stmt.run(...params)) : this.unit(() => (record(params), stmt.run(...params)))),
       get: <R>(...params: P) =>
         this.depth > 0 ? (record(params), stmt.get(...params) as R | undefined) : this.unit(() => (record(params), stmt.get(...params) as R | undefined)),
+      runDeferrable: (...params) =>
+        this.depth > 0
+          ? (recordDeferrable(params), stmt.run(...params))
+          : this.unit(() => (recordDeferrable(params), stmt.run(...params))),
     };
   }
 
@@ -119,6 +137,11 @@ export class Journal {
    * Nested units join the outer one. A failing unit takes the open group down with it
    * and the group's earlier units, already journaled, are replayed — cheaper than a
    * savepoint around every unit, and failures are rare.
+   *
+   * A unit whose every change was made with `runDeferrable` is the exception: it is
+   * journaled in the same write as the next unit, or committed with the group, whichever
+   * comes first. A crash in between undoes it, and nothing that depends on it can have
+   * become durable before it (the next unit carries it).
    */
   unit<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
@@ -129,6 +152,10 @@ export class Journal {
       result = fn();
     } catch (err) {
       this.ops = [];
+      this.firmOps = 0;
+      // The group is about to be rolled back and replayed from the journal: earlier units'
+      // deferred changes must be in it.
+      if (this.deferred.length > 0) this.append();
       for (const listener of this.rollbackListeners) listener();
       for (const table of this.writeBehinds) table.unitFailed();
       if (this.db.inTransaction) this.rollback.run();
@@ -139,7 +166,11 @@ export class Journal {
     } finally {
       this.depth--;
     }
-    if (this.ops.length > 0) this.append();
+    if (this.firmOps > 0) this.append();
+    else if (this.ops.length > 0) {
+      for (const op of this.ops) this.deferred.push(op);
+      this.ops = [];
+    }
     for (const table of this.writeBehinds) table.unitSucceeded();
     return result;
   }
@@ -191,6 +222,7 @@ export class Journal {
     }
     this.setApplied.run(this.seq);
     this.commitStmt.run();
+    this.deferred = [];
     // Replay skips committed units, so the file need only be emptied now and then.
     if (this.written > TRUNCATE_AT) {
       fs.ftruncateSync(this.fd as number, 0);
@@ -210,15 +242,19 @@ export class Journal {
     this.timer.unref();
   }
 
+  /** Writes the current unit's changes, after any deferred ones, as one journal entry. */
   private append(): void {
-    const entry: Entry = { s: ++this.seq, o: this.ops };
-    for (const [id] of this.ops) {
+    const ops = this.deferred.length > 0 ? this.deferred.concat(this.ops) : this.ops;
+    const entry: Entry = { s: ++this.seq, o: ops };
+    for (const [id] of ops) {
       if (!this.definedInFile.has(id)) {
         (entry.d ??= {})[id] = this.sql[id] as string;
         this.definedInFile.add(id);
       }
     }
     this.ops = [];
+    this.firmOps = 0;
+    this.deferred = [];
     const fd = this.fd as number;
     this.written += fs.writeSync(fd, JSON.stringify(entry) + '\n');
     if (this.options.fsync) fs.fdatasyncSync(fd);

@@ -339,9 +339,19 @@ export class RequestStore {
     return (this.countQueuedStmt.get(instanceId) as { n: number }).n;
   }
 
-  /** queued → sent; `request` (as read by next) is remembered with its new state. */
+  /**
+   * queued → sent; `request` (as read by next) is remembered with its new state.
+   * Sending a query may be undone by a crash (it is journaled with the next unit, its
+   * response's): the query is then simply queued again, which is what recovery would do
+   * with it anyway. Sending a write must be durable at once — after a crash it has to be
+   * found in `sent` and become unknown_outcome, never be sent again blindly.
+   */
   markSent(request: QueuedRequest, sessionId: string, now: number): boolean {
-    if (this.markSentStmt.run(sessionId, now, now, request.id).changes !== 1) return false;
+    const changes =
+      request.kind === 'query'
+        ? this.markSentStmt.runDeferrable(sessionId, now, now, request.id).changes
+        : this.markSentStmt.run(sessionId, now, now, request.id).changes;
+    if (changes !== 1) return false;
     if (this.inFlight.size > 64) this.inFlight.clear();
     this.inFlight.set(request.id, { ...request, status: 'sent', sessionId, sentAt: now, updatedAt: now, attempts: request.attempts + 1 });
     return true;

@@ -1,0 +1,128 @@
+/**
+ * The journal's promise: a unit is durable when it returns — except a unit made only of
+ * deferrable changes (sending a query), which rides with the next unit's journal write.
+ * A crash is emulated by copying the data folder's files while the store is open: that is
+ * what the disk holds if the process dies at that moment (the open SQLite transaction is
+ * only in memory).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JOURNAL_FILE, Store } from '../../main/store';
+import { DATABASE_FILE } from '../../main/store/db';
+import type { QueuedRequest, RequestKind } from '../../main/store/types';
+
+const dirs: string[] = [];
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qbwc-journal-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function open(dir: string): Store {
+  const store = Store.open(dir);
+  stores.push(store);
+  return store;
+}
+
+/** The files a kill -9 right now would leave, opened by a new process (the lock is not copied). */
+function crashCopy(dir: string): Store {
+  const copy = tempDir();
+  for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, JOURNAL_FILE]) {
+    if (fs.existsSync(path.join(dir, f))) fs.copyFileSync(path.join(dir, f), path.join(copy, f));
+  }
+  return open(copy);
+}
+
+function seed(store: Store, kinds: RequestKind[]): QueuedRequest[] {
+  store.transaction(() => {
+    store.instances.insert({
+      id: 'i1', name: 'Acme', username: 'acme', passwordHash: 'x', qbdPath: null, frequencyMinutes: 60, contact: null,
+      configuration: {}, fileId: '{F}', ownerId: '{O}', postponeSeconds: null, minRunEverySeconds: null, lingerSeconds: 0,
+      alternateCompanyFiles: [], readOnly: false, company: null, createdAt: 1, updatedAt: 1,
+    });
+    kinds.forEach((kind, i) =>
+      store.requests.insert({
+        id: `r${i}`, instanceId: 'i1', kind, priority: -i, types: ['CustomerQueryRq'], onError: 'stopOnError',
+        body: '<CustomerQueryRq/>', rqOffsets: [0], source: null, now: 1,
+      }),
+    );
+  });
+  return kinds.map((_, i) => store.requests.get(`r${i}`) as QueuedRequest);
+}
+
+const journalText = (dir: string) => fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8');
+
+describe('journal', () => {
+  it('holds back the sending of a query until the next unit, and then writes both at once', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [query] = seed(store, ['query']) as [QueuedRequest];
+    const before = journalText(dir);
+
+    store.transaction(() => store.requests.markSent(query, 's1', 2));
+    expect(journalText(dir)).toBe(before);
+    expect(store.requests.get(query.id)?.status).toBe('sent'); // this process sees it at once
+    // A crash now undoes the sending: the query is simply queued again.
+    expect(crashCopy(dir).requests.get(query.id)).toMatchObject({ status: 'queued', attempts: 0 });
+
+    store.transaction(() => store.requests.complete(query.id, { status: 'done', now: 3 }));
+    const written = journalText(dir).slice(before.length).trim().split('\n');
+    expect(written).toHaveLength(1);
+    expect(crashCopy(dir).requests.get(query.id)).toMatchObject({ status: 'done', attempts: 1, sessionId: 's1', sentAt: 2 });
+  });
+
+  it('journals the sending of a write at once: after a crash it must be found sent', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [write] = seed(store, ['write']) as [QueuedRequest];
+    store.transaction(() => store.requests.markSent(write, 's1', 2));
+    expect(crashCopy(dir).requests.get(write.id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('journals a unit at once when it holds anything besides deferrable changes', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [query, other] = seed(store, ['query', 'query']) as [QueuedRequest, QueuedRequest];
+    store.transaction(() => {
+      store.requests.markSent(query, 's1', 2);
+      store.requests.transition(other.id, 'queued', 'cancelled', 2);
+    });
+    const copy = crashCopy(dir);
+    expect(copy.requests.get(query.id)?.status).toBe('sent');
+    expect(copy.requests.get(other.id)?.status).toBe('cancelled');
+  });
+
+  it('keeps a held-back change when a later unit fails and the group is rolled back', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [query, other] = seed(store, ['query', 'query']) as [QueuedRequest, QueuedRequest];
+    store.transaction(() => store.requests.markSent(query, 's1', 2));
+    expect(() =>
+      store.transaction(() => {
+        store.requests.transition(other.id, 'queued', 'cancelled', 2);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(store.requests.get(query.id)?.status).toBe('sent');
+    expect(store.requests.get(other.id)?.status).toBe('queued');
+    expect(crashCopy(dir).requests.get(query.id)?.status).toBe('sent');
+  });
+
+  it('lets the group commit make a held-back change durable by itself', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [query] = seed(store, ['query']) as [QueuedRequest];
+    store.transaction(() => store.requests.markSent(query, 's1', 2));
+    store.close();
+    stores.splice(stores.indexOf(store), 1);
+    expect(open(dir).requests.get(query.id)?.status).toBe('sent');
+  });
+});
