@@ -105,6 +105,20 @@ describe('XmlTokenizer', () => {
     ]);
   });
 
+  it('keeps attributes named like Object.prototype members as plain own values', () => {
+    let seen: Attributes | undefined;
+    const t = new XmlTokenizer({ startElement: (_n, attrs) => void (seen = attrs), endElement() {}, text() {} });
+    t.write('<a __proto__="p" constructor="c" toString="t"/>');
+    t.end();
+    const attrs = seen as Attributes;
+    expect(Object.keys(attrs)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(attrs, '__proto__')?.value).toBe('p');
+    expect(attrs.constructor).toBe('c');
+    expect('hasOwnProperty' in attrs).toBe(false); // nothing inherited to mistake for an attribute
+    expect(({} as Record<string, unknown>).p).toBeUndefined();
+    expect(() => new XmlTokenizer({ startElement() {}, endElement() {}, text() {} }).write('<a toString="1" toString="2"/>')).toThrow(/Duplicate attribute "toString"/);
+  });
+
   it('streams one huge text node in pieces instead of buffering it', () => {
     const pieces: string[] = [];
     const t = new XmlTokenizer({ startElement() {}, endElement() {}, text: (s) => void pieces.push(s) });
