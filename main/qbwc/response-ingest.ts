@@ -113,9 +113,12 @@ export class ResponseIngest implements TextSink {
     else fn();
   }
 
-  /** Resolves once the response is fully parsed (rejects only if the parsing thread failed). */
-  settled(): Promise<void> {
-    return this.spill?.done ?? Promise.resolve();
+  /**
+   * Resolves once the response is fully parsed (rejects only if the parsing thread
+   * failed); undefined when it already is (a response that never spilled).
+   */
+  settled(): Promise<void> | undefined {
+    return this.spill?.done;
   }
 
   /** New records parsed for a request by this response. */
