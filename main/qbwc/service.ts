@@ -254,7 +254,7 @@ export class QbwcService {
         // A late response (its session is over) can't continue: its iterator died with the session.
         const iterator =
           session.status === 'active' || !next.iterator?.id ? next.iterator : { ...next.iterator, id: null, restarts: next.iterator.restarts + 1 };
-        this.store.requests.complete(request.id, {
+        this.store.requests.complete(request, {
           status: outcome.status,
           now,
           notBefore: outcome.retryAfterMs ? now + outcome.retryAfterMs : null,
@@ -514,7 +514,7 @@ export class QbwcService {
       const next = this.store.requests.next(instanceId, now);
       if (!next || !next.minVersion || versionAtLeast(version, next.minVersion)) return next;
       const product = session.host?.productName ?? 'The connected QuickBooks';
-      this.store.requests.complete(next.id, {
+      this.store.requests.complete(next, {
         status: 'error',
         now,
         error: {

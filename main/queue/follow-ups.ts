@@ -127,7 +127,7 @@ export class FollowUps {
         ? judgeReconcile(parsed, plan, this.recordsOf(check), check.statusCode ?? 0, write.sentAt as number, this.deps.timeZone)
         : 'inconclusive';
     if (verdict === 'applied') {
-      this.store.requests.complete(write.id, {
+      this.store.requests.complete(write, {
         status: 'done',
         now,
         statusCode: 0,
@@ -152,7 +152,7 @@ export class FollowUps {
     const plan = parsed && mod.sentAt !== null ? planReconcile(parsed, mod.sentAt, this.deps.timeZone) : null;
     if (previous >= MAX_REFRESHES || !plan || plan.strategy !== 'id') return;
     const now = this.deps.now();
-    this.store.requests.complete(mod.id, { ...outcomeOf(mod), status: 'queued', now, notBefore: WAITING_FOR_FOLLOW_UP });
+    this.store.requests.complete(mod, { ...outcomeOf(mod), status: 'queued', now, notBefore: WAITING_FOR_FOLLOW_UP });
     const { requestId } = this.deps.requests.enqueue(
       mod.instanceId,
       { ...plan.query, priority: 0, retryOnStaleEditSequence: false },
@@ -170,7 +170,7 @@ export class FollowUps {
     const now = this.deps.now();
     const stale = /<EditSequence>[^<]*<\/EditSequence>/;
     if (read.status !== 'done' || !fresh || !stale.test(mod.body)) {
-      this.store.requests.complete(mod.id, { ...outcomeOf(mod), status: 'error', now, notBefore: null });
+      this.store.requests.complete(mod, { ...outcomeOf(mod), status: 'error', now, notBefore: null });
       return;
     }
     // Only the EditSequence changes (it is opaque text, no escaping needed); offsets stay valid.

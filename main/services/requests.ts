@@ -306,7 +306,7 @@ export class RequestService {
       if (current.status !== 'queued' && current.status !== 'unknown_outcome') {
         throw conflict('already_finished', `The request is already ${current.status}.`, 'requestId');
       }
-      this.store.requests.complete(current.id, { ...outcomeOf(current), status: 'cancelled', now });
+      this.store.requests.complete(current, { ...outcomeOf(current), status: 'cancelled', now });
       this.store.events.append({
         clientId: current.instanceId,
         timestamp: now,

@@ -197,9 +197,10 @@ export class RequestStore {
     this.countQueuedStmt = db.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM requests WHERE instance_id = ? AND status = 'queued'",
     );
-    this.markSentStmt = sql.write<[string, number, number, string]>(
+    this.markSentStmt = sql.write<[string, number, number, number]>(
+      // By seq (the rowid), as complete: one b-tree search fewer than by id.
       `UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + 1
-       WHERE id = ? AND status = 'queued'`,
+       WHERE seq = ? AND status = 'queued'`,
     );
     this.completeStmt = sql.write<unknown[]>(
       // Plain "?" in order: binding by name costs a lookup per parameter on every response
@@ -210,7 +211,7 @@ export class RequestStore {
          response_id = ?, record_count = record_count + ?,
          iterator_json = CASE WHEN ? THEN ? ELSE iterator_json END,
          urgent = CASE WHEN ? THEN ? ELSE urgent END
-       WHERE id = ?`,
+       WHERE seq = ?`,
     );
     this.transitionStmt = sql.write<[RequestStatus, number, string | null, string, RequestStatus]>(
       'UPDATE requests SET status = ?, updated_at = ?, error_json = ? WHERE id = ? AND status = ?',
@@ -349,16 +350,16 @@ export class RequestStore {
   markSent(request: QueuedRequest, sessionId: string, now: number): boolean {
     const changes =
       request.kind === 'query'
-        ? this.markSentStmt.runDeferrable(sessionId, now, now, request.id).changes
-        : this.markSentStmt.run(sessionId, now, now, request.id).changes;
+        ? this.markSentStmt.runDeferrable(sessionId, now, now, request.seq).changes
+        : this.markSentStmt.run(sessionId, now, now, request.seq).changes;
     if (changes !== 1) return false;
     if (this.inFlight.size > 64) this.inFlight.clear();
     this.inFlight.set(request.id, { ...request, status: 'sent', sessionId, sentAt: now, updatedAt: now, attempts: request.attempts + 1 });
     return true;
   }
 
-  complete(id: string, c: Completion): void {
-    this.inFlight.delete(id);
+  complete(request: Pick<QueuedRequest, 'id' | 'seq'>, c: Completion): void {
+    this.inFlight.delete(request.id);
     const terminal = c.status === 'done' || c.status === 'error' || c.status === 'cancelled';
     const setIterator = c.iterator ? 1 : 0;
     this.completeStmt.run(
@@ -379,7 +380,7 @@ export class RequestStore {
       c.iterator?.state ? JSON.stringify(c.iterator.state) : null,
       setIterator,
       c.iterator?.urgent ? 1 : 0,
-      id,
+      request.seq,
     );
   }
 

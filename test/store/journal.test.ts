@@ -73,7 +73,7 @@ describe('journal', () => {
     // A crash now undoes the sending: the query is simply queued again.
     expect(crashCopy(dir).requests.get(query.id)).toMatchObject({ status: 'queued', attempts: 0 });
 
-    store.transaction(() => store.requests.complete(query.id, { status: 'done', now: 3 }));
+    store.transaction(() => store.requests.complete(query, { status: 'done', now: 3 }));
     const written = journalText(dir).slice(before.length).trim().split('\n');
     expect(written).toHaveLength(1);
     expect(crashCopy(dir).requests.get(query.id)).toMatchObject({ status: 'done', attempts: 1, sessionId: 's1', sentAt: 2 });
