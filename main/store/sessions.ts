@@ -197,7 +197,10 @@ export class SessionStore {
             if (Object.keys(patch).length > 0) this.pending.set(id, patch);
             else this.pending.delete(id);
           } else {
-            this.pending.set(id, { ...this.pending.get(id), ...patch });
+            // The staged patch is ours (copied in update) and is dropped with `staged`: reuse it.
+            const held = this.pending.get(id);
+            if (held) Object.assign(held, patch);
+            else this.pending.set(id, patch);
           }
         }
         this.staged.clear();
