@@ -155,7 +155,18 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
       }
     };
     req.on('data', onData);
-    req.once('error', fail);
+    req.once('error', (err: NodeJS.ErrnoException) => {
+      if (req.socket.destroyed) {
+        // The client went away mid-request (QBWC closed or timed out): nobody to answer.
+        if (over) return;
+        over = true;
+        req.off('data', onData);
+        decoder.abort();
+        options.logger.warn('The Web Connector disconnected before its request arrived whole', { received, reason: err.message });
+        return;
+      }
+      fail(err);
+    });
     req.once('end', () => {
       if (over) return;
       let call: DecodedRequest;

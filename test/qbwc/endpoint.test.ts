@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequestEnvelope } from '../../main/simulator/soap-client';
 import { HCP_QB2014, type Harness, startHarness } from '../helpers';
@@ -107,6 +108,26 @@ describe('the QBWC endpoint over HTTP', () => {
       expect(ok.status).toBe(200);
     } finally {
       await small.stop();
+    }
+  });
+
+  it('lets a client that disconnects mid-request go quietly (a warning, not an error) and stays up', async () => {
+    const logged: { level: string; message: string }[] = [];
+    const record = (level: string) => (message: string) => void logged.push({ level, message });
+    const quiet = await startHarness({ logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } });
+    try {
+      const url = new URL(`${quiet.companion.url}/qbwc`);
+      const socket = net.connect(Number(url.port), url.hostname);
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(`POST /qbwc HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\nContent-Length: ${serverVersion.length}\r\n\r\n${serverVersion.slice(0, 80)}`);
+      await new Promise((r) => setTimeout(r, 50));
+      socket.destroy();
+      await expect.poll(() => logged.map((l) => l.message)).toContain('The Web Connector disconnected before its request arrived whole');
+      expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+      const ok = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: serverVersion });
+      expect(ok.status).toBe(200);
+    } finally {
+      await quiet.stop();
     }
   });
 
