@@ -129,6 +129,34 @@ describe('qbwc-companion CLI', () => {
     expect(sessions.data[0]).toMatchObject({ status: 'interrupted', requestsDone: 1 });
   });
 
+  it('sends a query again, once, if it was killed right after handing it to the Web Connector', async () => {
+    const dir = tempDir();
+    run(['instances', 'create', '--data-dir', dir, '--name', 'Acme', '--username', 'acme', '--password', 'secret password']);
+    const query = JSON.parse(run(['enqueue', 'acme', '--data-dir', dir, '--qbxml', '<CustomerQueryRq/>']).stdout).requestId as string;
+    const session = async (url: string) => {
+      const soap = createSoapClient(`${url}/qbwc`);
+      const [ticket] = (await soap.call('authenticate', { strUserName: 'acme', strPassword: 'secret password' })) as string[];
+      const sent = String(await soap.call('sendRequestXML', { ticket: ticket as string, strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 }));
+      return { soap, ticket: ticket as string, sent };
+    };
+    const first = await serve(dir);
+    const handed = await session(first.url);
+    expect(handed.sent).toContain(query);
+    first.proc.kill('SIGKILL');
+    handed.soap.close();
+    await new Promise((r) => first.proc.once('exit', r));
+
+    const second = await serve(dir);
+    const get = async () => (await (await fetch(`${second.url}/api/v1/requests/${query}`, { headers: { Authorization: `Bearer ${second.token}` } })).json()) as { status: string; attempts: number };
+    expect((await get()).status).toBe('queued');
+    const again = await session(second.url);
+    expect(again.sent).toContain(query);
+    const answer = new EchoQuickBooks().processRequest(again.sent) as { response: string };
+    expect(await again.soap.call('receiveResponseXML', { ticket: again.ticket, response: answer.response, hresult: '', message: '' })).toBe(100);
+    again.soap.close();
+    expect(await get()).toMatchObject({ status: 'done' });
+  });
+
   it('parses a multi-megabyte response on its worker thread, and keeps it when killed right after answering', async () => {
     const dir = tempDir();
     run(['instances', 'create', '--data-dir', dir, '--name', 'Acme', '--username', 'acme', '--password', 'secret password']);
