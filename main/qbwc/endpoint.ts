@@ -121,12 +121,16 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
     // Set once the body has ended or failed: later stream events (the rest of a refused
     // body draining, a reset after the answer) must not answer a second time.
     let over = false;
-    const fail = (err: unknown) => {
-      if (over) return;
+    /** Stops reading the body; false if it was already over. */
+    const stop = (): boolean => {
+      if (over) return false;
       over = true;
       req.off('data', onData);
       decoder.abort();
-      failed(err);
+      return true;
+    };
+    const fail = (err: unknown) => {
+      if (stop()) failed(err);
     };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
@@ -156,16 +160,9 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
     };
     req.on('data', onData);
     req.once('error', (err: NodeJS.ErrnoException) => {
-      if (req.socket.destroyed) {
-        // The client went away mid-request (QBWC closed or timed out): nobody to answer.
-        if (over) return;
-        over = true;
-        req.off('data', onData);
-        decoder.abort();
-        options.logger.warn('The Web Connector disconnected before its request arrived whole', { received, reason: err.message });
-        return;
-      }
-      fail(err);
+      // The client went away mid-request (QBWC closed or timed out): nobody to answer.
+      if (!req.socket.destroyed) fail(err);
+      else if (stop()) options.logger.warn('The Web Connector disconnected before its request arrived whole', { received, reason: err.message });
     });
     req.once('end', () => {
       if (over) return;
@@ -178,25 +175,21 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
         return;
       }
       over = true;
+      const parsed = response?.settled();
+      if (parsed) {
+        parsed
+          .then(
+            () => answer(call),
+            (err: unknown) => {
+              (response as ResponseIngest).abort(); // the parser failed, not the Web Connector: a Server fault, and nothing kept
+              throw err;
+            },
+          )
+          .catch(failed);
+        return;
+      }
       try {
-        const parsed = response?.settled();
-        if (parsed === undefined) {
-          answer(call);
-          return;
-        }
-        parsed.then(
-          () => {
-            try {
-              answer(call);
-            } catch (err) {
-              failed(err);
-            }
-          },
-          (err: unknown) => {
-            (response as ResponseIngest).abort(); // the parser failed, not the Web Connector: a Server fault, and nothing kept
-            failed(err);
-          },
-        );
+        answer(call);
       } catch (err) {
         failed(err);
       }

@@ -113,22 +113,18 @@ export class Journal {
   statement<P extends unknown[]>(sql: string): WriteStatement<P> {
     const stmt = this.db.prepare<P>(sql) as Statement<P>;
     const id = this.sql.push(sql) - 1;
-    const record = (params: P) => {
+    const record = (params: P, firm: boolean) => {
       if (!this.recording) return;
       this.ops.push([id, params]);
-      this.firmOps++;
+      if (firm) this.firmOps++;
     };
-    const recordDeferrable = (params: P) => {
-      if (this.recording) this.ops.push([id, params]);
-    };
+    const run = (params: P, firm: boolean) =>
+      this.depth > 0 ? (record(params, firm), stmt.run(...params)) : this.unit(() => (record(params, firm), stmt.run(...params)));
     return {
-      run: (...params) => (this.depth > 0 ? (record(params), stmt.run(...params)) : this.unit(() => (record(params), stmt.run(...params)))),
+      run: (...params) => run(params, true),
       get: <R>(...params: P) =>
-        this.depth > 0 ? (record(params), stmt.get(...params) as R | undefined) : this.unit(() => (record(params), stmt.get(...params) as R | undefined)),
-      runDeferrable: (...params) =>
-        this.depth > 0
-          ? (recordDeferrable(params), stmt.run(...params))
-          : this.unit(() => (recordDeferrable(params), stmt.run(...params))),
+        this.depth > 0 ? (record(params, true), stmt.get(...params) as R | undefined) : this.unit(() => (record(params, true), stmt.get(...params) as R | undefined)),
+      runDeferrable: (...params) => run(params, false),
     };
   }
 

@@ -348,11 +348,8 @@ export class RequestStore {
    * found in `sent` and become unknown_outcome, never be sent again blindly.
    */
   markSent(request: QueuedRequest, sessionId: string, now: number): boolean {
-    const changes =
-      request.kind === 'query'
-        ? this.markSentStmt.runDeferrable(sessionId, now, now, request.seq).changes
-        : this.markSentStmt.run(sessionId, now, now, request.seq).changes;
-    if (changes !== 1) return false;
+    const run = request.kind === 'query' ? this.markSentStmt.runDeferrable : this.markSentStmt.run;
+    if (run(sessionId, now, now, request.seq).changes !== 1) return false;
     if (this.inFlight.size > 64) this.inFlight.clear();
     this.inFlight.set(request.id, { ...request, status: 'sent', sessionId, sentAt: now, updatedAt: now, attempts: request.attempts + 1 });
     return true;
