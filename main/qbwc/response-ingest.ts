@@ -177,6 +177,7 @@ export class ResponseIngest implements TextSink {
     spill.file.close();
     spill.done = spill.parsing.end().then((summary) => {
       this.summary = summary;
+      this.writeBatch();
     });
     spill.done.catch(() => undefined); // observed through settled()
   }
@@ -210,7 +211,7 @@ export class ResponseIngest implements TextSink {
       this.records = [];
       return this.responseId;
     }
-    this.writeRecords();
+    // Its records were all written as parsing ended (see end()), outside this transaction.
     const id = this.rowId();
     if (requestId === null) this.store.responses.dropRecords(id);
     this.store.responses.finish(id, requestId, size, this.parseError);
@@ -267,10 +268,17 @@ export class ResponseIngest implements TextSink {
         data: e.json,
       });
     }
-    if (this.spill !== null && this.records.length >= FLUSH_RECORDS && !this.store.inTransaction) {
-      // A batch of a large response, committed on its own while the upload streams.
-      this.store.bulk(() => this.writeRecords());
-    }
+    if (this.spill !== null && this.records.length >= FLUSH_RECORDS) this.writeBatch();
+  }
+
+  /**
+   * Writes a large response's parsed records in a transaction of their own while the
+   * upload streams, and its last ones when parsing ends: never journaled (their JSON may
+   * be bytes, see NewRecord.data) — an upload cut short is removed at the next start.
+   */
+  private writeBatch(): void {
+    if (this.aborted || this.records.length === 0) return;
+    this.store.bulk(() => this.writeRecords());
   }
 
   private responseStart(rs: RsInfo): void {

@@ -87,12 +87,7 @@ export class Store {
     return this.journal.unit(fn);
   }
 
-  /** Whether a unit of work is running. */
-  get inTransaction(): boolean {
-    return this.journal.inUnit;
-  }
-
-  /** A large write committed on its own, outside the journal (e.g. a big response streaming in). */
+  /** A large write committed on its own, outside the journal (e.g. a big response streaming in); not inside a unit. */
   bulk<T>(fn: () => T): T {
     return this.journal.bulk(fn);
   }

@@ -176,6 +176,7 @@ export class Journal {
    * writes such as a large response streaming in, which would only double in the journal.
    */
   bulk<T>(fn: () => T): T {
+    if (this.depth > 0) throw new Error('bulk() inside a unit would commit part of it');
     this.commit();
     this.recording = false;
     this.depth++;

@@ -26,8 +26,11 @@ export interface NewRecord {
   name: string;
   key: string | null;
   editSequence: string | null;
-  /** JSON text of the record. */
-  data: string;
+  /**
+   * The record as JSON text, or as its UTF-8 bytes (stored as the same TEXT). Bytes are
+   * for bulk writes only: the statement journal writes its parameters as JSON.
+   */
+  data: string | Uint8Array;
 }
 
 interface RecordRow {
@@ -49,11 +52,11 @@ export class RecordStore {
     const db = sql.db;
     this.insertStmt = sql.write<[NewRecord]>(
       `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
-       VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)`,
+       VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, CAST(@data AS TEXT))`,
     );
     this.upsertStmt = sql.write<[NewRecord]>(
       `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
-       VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, @data)
+       VALUES (@requestSeq, @seq, @responseId, @rsIndex, @name, @key, @editSequence, CAST(@data AS TEXT))
        ON CONFLICT (request_seq, record_key) WHERE record_key IS NOT NULL
        DO UPDATE SET data = excluded.data, edit_sequence = excluded.edit_sequence
        RETURNING seq`,

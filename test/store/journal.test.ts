@@ -125,4 +125,23 @@ describe('journal', () => {
     stores.splice(stores.indexOf(store), 1);
     expect(open(dir).requests.get(query.id)?.status).toBe('sent');
   });
+
+  it("bulk writes store a record's JSON given as UTF-8 bytes as the same text, durable at once", () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [query] = seed(store, ['query']) as [QueuedRequest];
+    const json = '{"Name":"Décor “quoted” 🙂"}';
+    store.bulk(() =>
+      store.records.upsert({ requestSeq: query.seq, seq: 0, responseId: 1, rsIndex: 0, name: 'CustomerRet', key: null, editSequence: null, data: Buffer.from(json) }),
+    );
+    expect(store.db.prepare('SELECT typeof(data) AS t, data FROM records').get()).toEqual({ t: 'text', data: json });
+    expect(crashCopy(dir).records.page(query.seq, 10, null).records.map((r) => r.data)).toEqual([JSON.parse(json)]);
+  });
+
+  it('refuses a bulk write inside a unit (it would commit half of the unit)', () => {
+    const store = open(tempDir());
+    seed(store, []);
+    expect(() => store.transaction(() => store.bulk(() => 1))).toThrow(/inside a unit/);
+    expect(store.bulk(() => 2)).toBe(2);
+  });
 });

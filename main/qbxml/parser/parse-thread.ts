@@ -5,15 +5,17 @@
  * Connector calls and the REST API meanwhile.
  *
  * Text goes over as UTF-8 bytes in buffers handed across without a copy; events come
- * back in document order through `onEvents`. Where no compiled worker exists (running
+ * back in document order through `onEvents`, records' JSON likewise as UTF-8 bytes
+ * (record-batch.ts). Where no compiled worker exists (running
  * from TypeScript sources, as under the test runner) the same parser runs inline.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { type PackedEvents, unpackEvents } from './record-batch';
 import { type ResponseEvent, ResponseStreamParser, type StreamSummary } from './stream';
 
 export type ToWorker = { t: 'start' } | { t: 'text'; text: string } | { t: 'utf8'; data: Uint8Array } | { t: 'end' };
-export type FromWorker = { t: 'events'; events: ResponseEvent[] } | { t: 'ack' } | { t: 'done'; summary: StreamSummary };
+export type FromWorker = { t: 'events'; batch: PackedEvents } | { t: 'ack' } | { t: 'done'; summary: StreamSummary };
 
 export interface ResponseParsing {
   /** The next piece of the response's text. */
@@ -177,7 +179,7 @@ class ThreadParsing implements ResponseParsing {
     if (this.finished) return;
     switch (m.t) {
       case 'events':
-        this.onEvents(m.events);
+        this.onEvents(unpackEvents(m.batch));
         return;
       case 'ack':
         this.backlog--;

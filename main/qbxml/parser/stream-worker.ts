@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './parse-thread';
+import { packEvents } from './record-batch';
 import { ResponseStreamParser } from './stream';
 
 const port = parentPort;
@@ -16,7 +17,10 @@ const post = (message: FromWorker) => port.postMessage(message);
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'start':
-      parser = new ResponseStreamParser((events) => post({ t: 'events', events }));
+      parser = new ResponseStreamParser((events) => {
+        const batch = packEvents(events);
+        port.postMessage({ t: 'events', batch } satisfies FromWorker, [batch.json.buffer as ArrayBuffer]);
+      });
       return;
     case 'text':
       parser?.write(m.text);

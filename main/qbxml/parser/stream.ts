@@ -3,6 +3,7 @@
  * starts, each record as JSON text — in batches, so that a large response's records can
  * be stored as it streams in.
  */
+import { isAscii } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { XmlTokenizer } from '../../xml/tokenizer';
 import { QbxmlResponseParser, type RecordSink, type RsInfo } from './response';
@@ -20,7 +21,8 @@ export interface RecordEvent {
   /** TxnID or ListID, when the record has one. */
   id: string | null;
   editSequence: string | null;
-  json: string;
+  /** The record as JSON text, or its UTF-8 bytes once it has crossed from the parsing thread (record-batch.ts). */
+  json: string | Uint8Array;
 }
 
 export type ResponseEvent = RsEvent | RecordEvent;
@@ -38,6 +40,17 @@ const stringField = (value: unknown, field: string): string | null => {
   const v = (value as Record<string, unknown> | null)?.[field];
   return typeof v === 'string' ? v : null;
 };
+
+/** Whether `bytes` ends at a UTF-8 character boundary (false when unsure). */
+function endsWithWholeCharacter(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  for (let i = n - 1; i >= 0 && i >= n - 4; i--) {
+    const b = bytes[i] as number;
+    if (b < 0x80) return i === n - 1;
+    if (b >= 0xc0) return n - i === (b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf8 ? 4 : -1);
+  }
+  return false;
+}
 
 export class ResponseStreamParser implements RecordSink {
   // Its input was checked on the way in: by the SOAP tokenizer or the escaped-bytes decoder.
@@ -66,8 +79,16 @@ export class ResponseStreamParser implements RecordSink {
 
   /** The same as UTF-8 bytes, split anywhere. */
   writeUtf8(bytes: Uint8Array): void {
-    this.utf8 ??= new TextDecoder('utf-8');
+    // Most of a qbXML response is ASCII, which decoding as Latin-1 (a copy) turns into a
+    // string about ten times faster than a UTF-8 decoder does.
+    if (this.utf8 === null && isAscii(bytes)) {
+      this.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
+      return;
+    }
+    // A leading byte order mark is the tokenizer's to drop; one further on is text.
+    this.utf8 ??= new TextDecoder('utf-8', { ignoreBOM: true });
     this.parse(this.utf8.decode(bytes, { stream: true }));
+    if (endsWithWholeCharacter(bytes)) this.utf8 = null; // it holds nothing back
   }
 
   private parse(text: string): void {
