@@ -35,6 +35,8 @@ describe('packEvents / unpackEvents', () => {
         );
         const batch = packEvents(events);
         expect(normalized(unpackEvents(batch))).toEqual(events);
+        // Records already in bytes pack the same way (a batch passed on again).
+        expect(normalized(unpackEvents(packEvents(unpackEvents(batch))))).toEqual(events);
         // Lone surrogates can't be UTF-8: JSON.stringify escapes them, so the bytes stay exact.
         for (const e of unpackEvents(batch)) if (e.kind === 'record') expect(JSON.parse(text(e.json))).toEqual(expect.any(Object));
       }),

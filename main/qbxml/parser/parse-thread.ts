@@ -6,8 +6,8 @@
  *
  * Text goes over as UTF-8 bytes in buffers handed across without a copy; events come
  * back in document order through `onEvents`, records' JSON likewise as UTF-8 bytes
- * (record-batch.ts). Where no compiled worker exists (running
- * from TypeScript sources, as under the test runner) the same parser runs inline.
+ * (record-batch.ts). Where no compiled worker exists (running from TypeScript sources,
+ * as under the test runner) the same parser runs inline.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
