@@ -38,6 +38,8 @@ Commands:
   instances list              List instances (company connections).
   instances create --name NAME --username USER [--password PASS] [--qbd-path PATH] [--frequency MINUTES]
                               Create an instance; a password is generated if not given.
+  instances forget-company <instance>
+                              Forget the company file an instance learned (after the file was moved or renamed).
   qwc <instance> [--out FILE] Print (or write) the QWC file for an instance (id or user name).
   enqueue <instance> (--qbxml XML | --json JSON | --file FILE | -) [--priority N]
                               Queue a request: qbXML, or JSON ({"type": "CustomerQuery", "params": {...}}
@@ -193,7 +195,12 @@ async function main(argv: string[]): Promise<void> {
           print(values.password ? created : { ...created, password });
         });
       }
-      throw new UsageError('use "instances list" or "instances create"');
+      if (sub === 'forget-company') {
+        return withCore(values, async (call) =>
+          print(await call('forgetCompany', { params: { instanceId: await resolveInstance(call, rest[0]) } })),
+        );
+      }
+      throw new UsageError('use "instances list", "instances create" or "instances forget-company <instance>"');
     case 'qwc':
       return withCore(values, async (call) => {
         const qwc = (await call('getInstanceQwc', { params: { instanceId: await resolveInstance(call, sub) } })) as string;

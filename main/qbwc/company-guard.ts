@@ -3,9 +3,13 @@
  * on its first session (QBWC's FileID data extension under the instance's OwnerID, the
  * company name, the file path) and every later session is compared with it.
  *
- * A different FileID under our OwnerID is decisive. Otherwise a file may legitimately
- * be moved (new path, same name) or a company renamed (same path, new name), so only
- * when both the name and the path differ do we refuse.
+ * The FileID is QBWC's stamp in the company file itself, so it is the evidence that
+ * counts: the same FileID accepts a moved or renamed file, a different or missing one
+ * refuses it. Without it on both sides, the name and the path must both still match —
+ * a file that changed either can't be told from another company's, and a session that
+ * slipped through would also re-teach the instance the wrong company. The bookkeeper
+ * settles a real move by forgetting the learned company (REST, CLI `instances
+ * forget-company`, or the interactive page).
  */
 import type { HostInfo, LearnedCompany } from '../store/types';
 
@@ -32,6 +36,16 @@ export function observedCompany(host: HostInfo | null, companyFile: string | nul
   };
 }
 
+const describe = (c: ObservedCompany | LearnedCompany) =>
+  [c.name && `"${c.name}"`, c.path && `(${c.path})`].filter(Boolean).join(' ') || 'a company file it could not identify';
+
+const NEXT_STEP =
+  'Nothing was sent. Open the right company file in QuickBooks and run the update again. If this is the right file (it was moved or renamed), have QBWC Companion forget the company file it learned for this connection first.';
+
+/**
+ * `host` is the parsed HCP response, null when QuickBooks sent none (or none we could
+ * read): then a missing FileID says nothing.
+ */
 export function checkCompany(
   learned: LearnedCompany | null,
   observed: ObservedCompany,
@@ -51,23 +65,30 @@ export function checkCompany(
   });
   if (!learned) return { ok: true, learned: refresh(null), changed: [] };
 
-  const describe = (c: ObservedCompany | LearnedCompany) =>
-    [c.name && `"${c.name}"`, c.path && `(${c.path})`].filter(Boolean).join(' ') || 'an unknown company file';
-
-  if (learned.fileId && observed.fileId && !sameText(learned.fileId, observed.fileId)) {
-    return {
-      ok: false,
-      reason: `QuickBooks has ${describe(observed)} open, but this connection belongs to ${describe(learned)}. Nothing was sent. Open the right company file in QuickBooks and run the update again.`,
-    };
-  }
   const nameDiffers = !!(learned.name && observed.name && !sameText(learned.name, observed.name));
   const pathDiffers = !!(learned.path && observed.path && !samePath(learned.path, observed.path));
-  if (nameDiffers && pathDiffers) {
-    return {
-      ok: false,
-      reason: `QuickBooks has ${describe(observed)} open, but this connection belongs to ${describe(learned)}. Nothing was sent. Open the right company file in QuickBooks and run the update again.`,
-    };
-  }
   const changed = [nameDiffers && 'name', pathDiffers && 'path'].filter((x): x is string => !!x);
+  const refuse = (why: string): GuardResult => ({
+    ok: false,
+    reason: `QuickBooks has ${describe(observed)} open, but ${why} ${NEXT_STEP}`,
+  });
+
+  if (learned.fileId && observed.fileId) {
+    if (sameText(learned.fileId, observed.fileId)) return { ok: true, learned: refresh(learned), changed };
+    return refuse(
+      changed.length > 0
+        ? `this connection belongs to ${describe(learned)}.`
+        : `it is not the company file this connection was set up with: it carries another Web Connector file ID (it may be a copy, or a different company of the same name).`,
+    );
+  }
+  if (learned.fileId && host !== null) {
+    return refuse(
+      `this connection belongs to ${describe(learned)}, and the open file does not carry its Web Connector file ID.`,
+    );
+  }
+  if (changed.length > 0) return refuse(`this connection belongs to ${describe(learned)}.`);
+  if (!observed.name && !observed.path && (learned.name || learned.path)) {
+    return refuse(`this connection belongs to ${describe(learned)}.`);
+  }
   return { ok: true, learned: refresh(learned), changed };
 }

@@ -36,6 +36,23 @@ const CHARSETS: Record<string, BufferEncoding> = {
 
 const EMPTY = Buffer.alloc(0);
 
+function encodingOf(charset: string): BufferEncoding {
+  const encoding = CHARSETS[charset.toLowerCase()];
+  if (!encoding) throw new SoapFault('Client', `Unsupported charset "${charset}"; send UTF-8.`);
+  return encoding;
+}
+
+/**
+ * The encoding an XML declaration at the start of the body names, when the Content-Type
+ * names none (RFC 7303 §3.2: the declaration then decides). Read from the first piece.
+ */
+function declarationEncoding(chunk: Buffer): BufferEncoding | undefined {
+  const start = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+  const head = chunk.toString('latin1', start, Math.min(chunk.length, start + 200));
+  const name = /^<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']+)["']/.exec(head)?.[1];
+  return name === undefined ? undefined : encodingOf(name);
+}
+
 export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOptions) {
   const connections = new WeakMap<Socket, CallContext['connection']>();
 
@@ -94,9 +111,8 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
     if (declared > options.maxBodyBytes) {
       throw new SoapFault('Client', `The request is larger than the ${options.maxBodyBytes}-byte limit.`);
     }
-    const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase() ?? 'utf-8';
-    const encoding = CHARSETS[charset];
-    if (!encoding) throw new SoapFault('Client', `Unsupported charset "${charset}"; send UTF-8.`);
+    const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    let encoding: BufferEncoding = charset === undefined ? 'utf8' : encodingOf(charset);
 
     let response: ResponseIngest | undefined;
     const decoder = new SoapRequestDecoder((method, field, soFar: QbwcParams) => {
@@ -104,7 +120,7 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
       response = service.openResponseSink(soFar);
       return response;
     });
-    const text = new StringDecoder(encoding);
+    let text = new StringDecoder(encoding);
     let received = 0;
     // While set, body bytes up to the next "<" are a streamed field's text (see acceptsBytes).
     let bytesMode = false;
@@ -133,8 +149,13 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
       if (stop()) failed(err);
     };
     const onData = (chunk: Buffer) => {
+      const first = received === 0;
       received += chunk.length;
       try {
+        if (first && charset === undefined) {
+          encoding = declarationEncoding(chunk) ?? encoding;
+          text = new StringDecoder(encoding);
+        }
         if (received > options.maxBodyBytes) {
           throw new SoapFault('Client', `The request is larger than the ${options.maxBodyBytes}-byte limit.`);
         }

@@ -12,7 +12,10 @@ export type ResultType = 'string' | 'int' | 'stringArray';
 export interface ParamSpec {
   readonly name: string;
   readonly type: ParamType;
-  /** A missing required element is a SOAP fault; an empty one is an (empty) value. */
+  /**
+   * A missing required element is a SOAP fault; a missing optional one reads as empty, and
+   * an empty one is an (empty) value. Required: what a call means nothing without.
+   */
   readonly required: boolean;
 }
 
@@ -27,7 +30,7 @@ const int = (name: string): ParamSpec => ({ name, type: 'int', required: true })
 export const QBWC_METHODS = {
   // Real QBWC sends an empty <serverVersion/>; some WSDLs declare strVersion, which we ignore.
   serverVersion: { params: [], result: 'string' },
-  clientVersion: { params: [str('strVersion', true)], result: 'string' },
+  clientVersion: { params: [str('strVersion')], result: 'string' },
   authenticate: { params: [str('strUserName', true), str('strPassword', true)], result: 'stringArray' },
   sendRequestXML: {
     params: [

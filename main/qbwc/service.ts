@@ -148,7 +148,8 @@ export class QbwcService {
       if (status === 'active') this.deps.events.emit('session.started', { sessionId, instanceId: (current as Instance).id });
       // Always four strings: QBWC indexes authRet positionally.
       const postpone = status === 'no_work' || status === 'busy' ? current?.postponeSeconds : null;
-      const minRun = current?.minRunEverySeconds;
+      // A refused login learns nothing about the user, not even a setting of theirs.
+      const minRun = status === 'rejected' ? null : current?.minRunEverySeconds;
       return [ticket, slot1, postpone ? String(postpone) : '', minRun ? String(minRun) : ''];
     });
   }
@@ -177,7 +178,8 @@ export class QbwcService {
         Object.assign(patch, started.patch);
         version = started.version;
       }
-      const next = this.nextSendable(instanceId, session, version, now);
+      const { next, refused } = this.nextSendable(instanceId, session, patch.host ?? session.host, version, now);
+      if (refused > 0) patch.requestsFailed = session.requestsFailed + refused;
       if (next && this.store.requests.markSent(next, session.id, now)) {
         Object.assign(patch, {
           inFlightId: next.id,
@@ -193,7 +195,7 @@ export class QbwcService {
           onError: next.onError,
           body: next.body,
           rqOffsets: next.rqOffsets,
-          attributes: next.iterator ? iteratorAttributes(next.iterator.id) : undefined,
+          attributes: next.iterator ? iteratorAttributes(next.iterator.id, version) : undefined,
         });
       }
       // Only now is the instance needed (most calls have work and never read it).
@@ -203,7 +205,7 @@ export class QbwcService {
         // Work may still arrive (API, cloud): QBWC waits 5 s and asks again.
         Object.assign(patch, { lastError: 'NoOp', lastErrorCode: 'NOOP', noopSince: session.noopSince ?? now });
       } else {
-        Object.assign(patch, { lastError: messages.allDone(session.requestsDone, session.requestsFailed), lastErrorCode: 'DONE' });
+        Object.assign(patch, { lastError: messages.allDone(session.requestsDone, patch.requestsFailed ?? session.requestsFailed), lastErrorCode: 'DONE' });
       }
       this.store.sessions.update(session.id, patch);
       return '';
@@ -212,7 +214,10 @@ export class QbwcService {
 
   /** Opens the sink that stores the `response` field as it streams in. */
   openResponseSink(p: QbwcParams): ResponseIngest {
-    return new ResponseIngest(this.store, this.store.sessions.byTicketHash(hashTicket(str(p.ticket))), this.deps.now);
+    const session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
+    // Only a session that took work may answer: a ticket from a refused login (nvu, busy,
+    // none) is as good as unknown, and what it posts is not stored.
+    return new ResponseIngest(this.store, session && tookWork(session) ? session : undefined, this.deps.now);
   }
 
   receiveResponseXML(p: QbwcParams, response: ResponseIngest): number {
@@ -232,7 +237,7 @@ export class QbwcService {
       const patch: SessionPatch = { lastSeenAt: now };
       if (request && session.inFlightId === request.id) patch.inFlightId = null;
 
-      if (!request || request.instanceId !== session.instanceId || !acceptsResponse(request)) {
+      if (!request || !acceptsResponse(request, session)) {
         const responseId = response.commit(null);
         this.log(this.instanceOf(session), session.user, 'response.unmatched', 'stored', {
           sessionId: session.id,
@@ -310,7 +315,8 @@ export class QbwcService {
 
   connectionError(p: QbwcParams): string {
     const now = this.deps.now();
-    return this.store.transaction(() => {
+    let ended: Session | undefined;
+    const result = this.store.transaction(() => {
       const session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
       if (!session) return 'done';
       const instance = this.instanceOf(session);
@@ -329,13 +335,22 @@ export class QbwcService {
           patch.alternateTried = alternate;
         }
       }
-      this.store.sessions.update(session.id, patch);
       this.log(instance, session.user, 'session.connectionError', answer === 'done' ? 'done' : 'retry', {
         sessionId: session.id,
         detail: `${str(p.hresult)} ${str(p.message)}`.trim() + (answer !== 'done' ? `; retrying with ${answer}` : ''),
       });
+      if (answer === 'done' && session.status === 'active') {
+        // "done" ends the session (seed 004); left active, it would answer the next
+        // update "busy" until it expired.
+        this.end(session, 'closed', now, { ...patch, closeMessage: c.userFacingMessage });
+        ended = session;
+      } else {
+        this.store.sessions.update(session.id, patch);
+      }
       return answer;
     });
+    if (ended) this.deps.events.emit('session.ended', { sessionId: ended.id, instanceId: ended.instanceId, status: 'closed' });
+    return result;
   }
 
   getLastError(p: QbwcParams): string {
@@ -392,8 +407,9 @@ export class QbwcService {
 
   interactiveDone(p: QbwcParams): string {
     const session = this.store.sessions.byTicketHash(hashTicket(str(p.wcTicket)));
-    // Guide ch.10: "Done" when the interactive session is over.
-    return !session || session.interactiveState !== 'open' ? 'Done' : '';
+    // Guide ch.10: "Done" when the interactive session is over. While it is open, a value
+    // that is neither "Done" nor empty (ch.2 and ch.6 read "" as over), as seed 004 does.
+    return !session || session.interactiveState !== 'open' ? 'Done' : 'Continue';
   }
 
   interactiveRejected(p: QbwcParams): string {
@@ -509,11 +525,21 @@ export class QbwcService {
    * The next request to send, refusing (as errors, before QuickBooks sees them) any that
    * need a newer qbXML than the connected QuickBooks takes.
    */
-  private nextSendable(instanceId: string, session: Session, version: string, now: number): QueuedRequest | undefined {
-    for (;;) {
+  /**
+   * The next request this host's qbXML version can take; those it can't are failed on the
+   * way (`refused` counts them, for the session's tally).
+   */
+  private nextSendable(
+    instanceId: string,
+    session: Session,
+    host: HostInfo | null,
+    version: string,
+    now: number,
+  ): { next: QueuedRequest | undefined; refused: number } {
+    for (let refused = 0; ; refused++) {
       const next = this.store.requests.next(instanceId, now);
-      if (!next || !next.minVersion || versionAtLeast(version, next.minVersion)) return next;
-      const product = session.host?.productName ?? 'The connected QuickBooks';
+      if (!next || !next.minVersion || versionAtLeast(version, next.minVersion)) return { next, refused };
+      const product = host?.productName ?? 'The QuickBooks in use';
       this.store.requests.complete(next, {
         status: 'error',
         now,
@@ -625,8 +651,17 @@ export class QbwcService {
 }
 
 /** Requests a response can still settle: in flight, or recovered after their session died. */
-function acceptsResponse(r: QueuedRequest): boolean {
-  return r.status === 'sent' || r.status === 'queued' || r.status === 'unknown_outcome';
+/** Whether a session may post responses: it is exchanging work, or it took some. */
+function tookWork(session: Session): boolean {
+  return session.instanceId !== null && (session.status === 'active' || session.requestsSent > 0);
+}
+
+/**
+ * Whether a response settles the request: only one this session was sent, still waiting
+ * (sent), put back after the session lost track of it (queued), or of unknown outcome.
+ */
+function acceptsResponse(r: QueuedRequest, session: Session): boolean {
+  return r.sessionId === session.id && (r.status === 'sent' || r.status === 'queued' || r.status === 'unknown_outcome');
 }
 
 /** The company file to retry with after a connection error: configured first, then learned. */

@@ -4,6 +4,7 @@
  */
 import { escapeAttribute } from '../xml/escape';
 import type { OnError } from './request-document';
+import { versionAtLeast } from './version';
 
 export const REQUEST_ID_SEPARATOR = ':';
 
@@ -28,8 +29,15 @@ export interface StampInput {
   attributes?: string;
 }
 
-/** The iterator attributes of a paged query: Start, or Continue with QuickBooks' iteratorID. */
-export function iteratorAttributes(iteratorId: string | null): string {
+/** qbXML added iterators in 5.0 (IQBENiteratorType); older hosts get a plain query, one page. */
+export const ITERATORS_SINCE = '5.0';
+
+/**
+ * The iterator attributes of a paged query for a host on qbXML `version`: Start, or
+ * Continue with QuickBooks' iteratorID; none before qbXML 5.0.
+ */
+export function iteratorAttributes(iteratorId: string | null, version: string): string {
+  if (!versionAtLeast(version, ITERATORS_SINCE)) return '';
   return iteratorId ? ` iterator="Continue" iteratorID="${escapeAttribute(iteratorId)}"` : ' iterator="Start"';
 }
 

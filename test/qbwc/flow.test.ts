@@ -229,9 +229,63 @@ describe('company file guard', () => {
     expect(report.message).toMatch(/Someone Else Ltd.*belongs to "myCompany"/);
     expect((await h.companion.handlers.getRequest({ requestId: id })).status).toBe('queued');
 
-    // A moved file of the same company is fine.
+    // Without the file's stamp, a moved file can't be told from another company's copy.
     const moved = new EchoQuickBooks('E:\\Backup\\test.qbw');
+    expect((await h.run(moved)).outcome).toBe('ended');
+    expect(moved.received).toHaveLength(0);
+    // The bookkeeper confirms it by forgetting the learned company; the next session relearns it.
+    await h.companion.handlers.forgetCompany({ instanceId: h.instance.instanceId });
     expect((await h.run(moved)).outcome).toBe('completed');
     expect(moved.received).toHaveLength(1);
+    expect((await h.companion.handlers.getInstance({ instanceId: h.instance.instanceId })).company?.path).toBe('E:\\Backup\\test.qbw');
+  });
+
+  it("trusts QBWC's FileID stamp: a moved and renamed file carrying it is the same company, one without it is not", async () => {
+    h = await startHarness();
+    const ownerId = h.instance.ownerId;
+    const stamped = (file: string, name: string, fileId: string) => {
+      const qb = new EchoQuickBooks(file);
+      qb.hcp = qb.hcp
+        .replaceAll('{512349B1-1111-2222-3333-000DE1813D20}', ownerId)
+        .replace(/(<DataExtName>FileID<\/DataExtName><DataExtType>[^<]*<\/DataExtType><DataExtValue>)[^<]*/, `$1${fileId}`)
+        .replace('<CompanyName>myCompany</CompanyName>', `<CompanyName>${name}</CompanyName>`);
+      return qb;
+    };
+    h.enqueue(QUERY);
+    expect((await h.run(stamped('C:\\Company\\test.qbw', 'myCompany', h.instance.fileId))).outcome).toBe('completed');
+    expect((await h.companion.handlers.getInstance({ instanceId: h.instance.instanceId })).company?.fileId).toBe(h.instance.fileId);
+
+    h.enqueue(QUERY);
+    const moved = stamped('E:\\Moved\\renamed.qbw', 'myCompany Inc', h.instance.fileId);
+    expect((await h.run(moved)).outcome).toBe('completed');
+    expect(moved.received).toHaveLength(1);
+
+    const id = h.enqueue(ADD);
+    // Same name and path as learned, but another file's stamp (a copy set up for another connection).
+    const other = stamped('E:\\Moved\\renamed.qbw', 'myCompany Inc', '{00000000-0000-0000-0000-000000000001}');
+    const report = await h.run(other);
+    expect(other.received).toHaveLength(0);
+    expect(report.message).toMatch(/another Web Connector file ID/);
+    // No stamp at all, where the learned company had one.
+    const unstamped = new EchoQuickBooks('E:\\Moved\\renamed.qbw');
+    unstamped.hcp = unstamped.hcp.replace('<CompanyName>myCompany</CompanyName>', '<CompanyName>myCompany Inc</CompanyName>');
+    expect((await h.run(unstamped)).message).toMatch(/does not carry its Web Connector file ID/);
+    expect(unstamped.received).toHaveLength(0);
+    expect((await h.companion.handlers.getRequest({ requestId: id })).status).toBe('queued');
+  });
+
+  it('does not let two sessions each changing one thing re-teach the instance another company', async () => {
+    h = await startHarness();
+    h.enqueue(QUERY);
+    expect((await h.run(new EchoQuickBooks('C:\\QB\\Acme.qbw'))).outcome).toBe('completed');
+    const id = h.enqueue(ADD);
+    const renamedInPlace = new EchoQuickBooks('C:\\QB\\Acme.qbw');
+    renamedInPlace.hcp = renamedInPlace.hcp.replace('<CompanyName>myCompany</CompanyName>', '<CompanyName>Globex</CompanyName>');
+    expect((await h.run(renamedInPlace)).outcome).toBe('ended');
+    expect(renamedInPlace.received).toHaveLength(0);
+    expect((await h.companion.handlers.getInstance({ instanceId: h.instance.instanceId })).company).toMatchObject({ name: 'myCompany', path: 'C:\\QB\\Acme.qbw' });
+    const original = new EchoQuickBooks('C:\\QB\\Acme.qbw');
+    expect((await h.run(original)).outcome).toBe('completed');
+    expect((await h.companion.handlers.getRequest({ requestId: id })).status).toBe('done');
   });
 });

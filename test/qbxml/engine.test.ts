@@ -127,10 +127,13 @@ describe('qbXML version gating', () => {
     const old = await enqueue({ type: 'EmployeeDefaultQuery', params: {} });
     const other = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 1 } });
     const qb2014 = new FakeQuickBooks({ supportedVersions: ['1.0', '2.0', '3.0', '4.0', '5.0', '6.0', '7.0', '8.0', '9.0', '10.0', '11.0', '12.0', '13.0'] });
-    await h.run(qb2014, { qbxmlVersion: { major: 13, minor: 0 } });
+    const refused = await h.run(qb2014, { qbxmlVersion: { major: 13, minor: 0 } });
     const r = await get(old.requestId);
     expect(r.status).toBe('error');
     expect(r.error?.code).toBe('QBXML_VERSION_UNSUPPORTED');
+    // Named after the QuickBooks of this very session (its HCP came with the same call), and counted.
+    expect(r.error?.userFacingMessage).toMatch(/^QuickBooks Enterprise Solutions 24\.0 is too old for this request/);
+    expect(refused.message).toMatch(/1 completed, 1 failed/);
     expect(r.error?.developerMessage).toMatch(/qbXML 15\.0.*up to qbXML 13\.0/);
     expect(r.sentAt).toBeNull(); // never reached QuickBooks
     expect(status(other.requestId)).toBe('done'); // the rest of the queue went on

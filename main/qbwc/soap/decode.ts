@@ -110,7 +110,8 @@ export class SoapRequestDecoder implements XmlHandler {
       throw new SoapFault('Client', 'The SOAP Body does not contain a QBWC method call.');
     }
     for (const p of this.spec.params) {
-      if (!(p.name in this.params)) {
+      // The WSDL declares every string minOccurs="0"; .NET leaves a null one out.
+      if (p.required && !(p.name in this.params)) {
         this.abort();
         throw new SoapFault('Client', `${this.method}: the required parameter "${p.name}" is missing.`);
       }
