@@ -96,6 +96,11 @@ describe('qbwc-companion CLI', () => {
     expect(sim.stdout).toContain('closeConnection()');
     expect(sim.stdout).toMatch(/Result: completed — Done. 1 request completed./);
     expect(sim.status).toBe(0);
+    // The session taught the instance its company file; the bookkeeper can make it forget (over REST here).
+    expect(JSON.parse(run(['instances', 'list', '--data-dir', dir]).stdout).data[0].company.fileId).toMatch(/^\{[0-9A-F-]{36}\}$/);
+    const forgot = run(['instances', 'forget-company', 'acme', '--data-dir', dir]);
+    expect(forgot.stderr).toBe('');
+    expect(JSON.parse(forgot.stdout).company).toBeNull();
   });
 
   it('keeps whatever it acknowledged to the Web Connector when killed with SIGKILL', async () => {

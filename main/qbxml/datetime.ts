@@ -215,15 +215,35 @@ export function instantOf(input: DateTimeInput): number | null {
 
 /**
  * A DATETIMETYPE value for QuickBooks: an input with "Z" or an offset becomes the wall time
- * in `timeZone` (default: this process's zone) without offset; an input without offset is
- * already a QuickBooks wall time and is returned as given (fractional seconds dropped).
+ * in `timeZone` (default: this process's zone) without offset — unless the offset is the
+ * zone's standard one, QuickBooks' convention (see quickBooksWallTimeFor); an input without
+ * offset is already a QuickBooks wall time and is returned as given (fractional seconds
+ * dropped).
  * Returns null when the text is not a valid date-time.
  */
 export function toQuickBooksDateTime(text: string, timeZone: string = localTimeZone()): string | null {
   const input = parseDateTimeInput(text);
-  if (input === null) return null;
+  return input === null ? null : quickBooksWallTimeFor(input, timeZone);
+}
+
+/**
+ * The wall time in `timeZone` to send QuickBooks for a parsed input (see
+ * toQuickBooksDateTime). An offset equal to the zone's standard offset is QuickBooks' own
+ * convention — it writes that offset all year and reads offsets the same way — so such a
+ * value (a TimeModified it returned, echoed back as FromModifiedDate) means the wall time
+ * as written. Outside DST that is also the instant's wall time; inside DST, converting it
+ * as a true instant would move a watermark an hour later and skip records.
+ */
+export function quickBooksWallTimeFor(input: DateTimeInput, timeZone: string): string {
   const instant = instantOf(input);
-  return instant === null ? input.local : wallTimeAt(instant, timeZone);
+  if (instant === null || input.offsetMinutes === standardOffsetMinutes(instant, timeZone)) return input.local;
+  return wallTimeAt(instant, timeZone);
+}
+
+/** The zone's standard-time offset in the year of `ms`: the smaller of January's and July's. */
+export function standardOffsetMinutes(ms: number, timeZone: string): number {
+  const year = new Date(ms).getUTCFullYear();
+  return Math.min(offsetMinutesAt(Date.UTC(year, 0, 1), timeZone), offsetMinutesAt(Date.UTC(year, 6, 1), timeZone));
 }
 
 /**

@@ -378,6 +378,18 @@ describe('buildRequest: date-times', () => {
     expect(from('2024-01-15T09:15:00Z', 'Asia/Kolkata')).toBe('2024-01-15T14:45:00');
   });
 
+  it("reads the zone's standard offset as QuickBooks does: a TimeModified echoed back keeps its wall time, DST or not", () => {
+    // QuickBooks in New York writes 10:00 EDT as "10:00:00-05:00"; as a true instant that
+    // would be 11:00 EDT, and a FromModifiedDate watermark would skip the record.
+    expect(from('2024-07-01T10:00:00-05:00')).toBe('2024-07-01T10:00:00');
+    expect(from('2024-01-15T10:00:00-05:00')).toBe('2024-01-15T10:00:00');
+    expect(from('2024-07-01T10:00-05:00')).toBe('2024-07-01T10:00');
+    // The southern hemisphere's standard offset is its winter one.
+    expect(from('2024-01-15T10:00:00+10:00', 'Australia/Sydney')).toBe('2024-01-15T10:00:00');
+    expect(from('2024-01-15T10:00:00+11:00', 'Australia/Sydney')).toBe('2024-01-15T10:00:00');
+    expect(from('2024-01-15T00:00:00Z', 'Australia/Sydney')).toBe('2024-01-15T11:00:00');
+  });
+
   it('passes wall times and dates through, and refuses impossible ones', () => {
     expect(from('2024-03-10T02:30:00')).toBe('2024-03-10T02:30:00');
     expect(from('2024-03-10')).toBe('2024-03-10');

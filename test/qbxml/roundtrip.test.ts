@@ -166,14 +166,15 @@ class Generator {
           return { input: d, expected: d };
         }
         if (x < 0.6) {
-          // An instant with Z or an offset: converted to New York wall time.
+          // An instant with Z or another offset: converted to New York wall time.
           const ms = Date.UTC(2000, 0, 1) + Math.floor(this.r() * 1_000_000_000) * 1000;
           if (this.chance(0.5)) return { input: new Date(ms).toISOString(), expected: oracleWallTime(ms) };
           const off = this.pick([-300, -240, 0, 60, 330, 545]);
           const local = new Date(ms + off * 60000).toISOString().slice(0, 19);
           const sign = off < 0 ? '-' : '+';
           const a = Math.abs(off);
-          return { input: `${local}${sign}${this.pad(Math.floor(a / 60), 2)}:${this.pad(a % 60, 2)}`, expected: oracleWallTime(ms) };
+          // New York's standard offset is QuickBooks' own all-year convention: the wall time as written.
+          return { input: `${local}${sign}${this.pad(Math.floor(a / 60), 2)}:${this.pad(a % 60, 2)}`, expected: off === -300 ? local : oracleWallTime(ms) };
         }
         const t = `${this.date()}T${this.pad(this.int(0, 23), 2)}:${this.pad(this.int(0, 59), 2)}:${this.pad(this.int(0, 59), 2)}`;
         return { input: t, expected: t };

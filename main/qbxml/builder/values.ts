@@ -7,7 +7,7 @@
  * round-trip spelling (`String(n)`) fits the type's decimals — 19.99 is fine, 0.1 + 0.2
  * (0.30000000000000004) is refused.
  */
-import { isValidDate, isValidDateString, parseDateTimeInput, instantOf, wallTimeAt } from '../datetime';
+import { isValidDate, isValidDateString, parseDateTimeInput, quickBooksWallTimeFor } from '../datetime';
 import type { QbScalar } from '../schema/model';
 import type { LeafInfo } from './plan';
 
@@ -242,8 +242,7 @@ export function normalizeLeaf(value: unknown, leaf: LeafInfo, timeZone: string):
       if (typeof value !== 'string') return typeProblem(leaf.base, value);
       const input = parseDateTimeInput(value);
       if (input === null) return typeProblem(leaf.base, value);
-      const instant = instantOf(input);
-      return instant === null ? input.local : wallTimeAt(instant, timeZone);
+      return quickBooksWallTimeFor(input, timeZone);
     }
     case 'TIMEINTERVALTYPE':
       if (value === null || value === '') return '';

@@ -13,6 +13,7 @@ import {
   isValidTimeZone,
   localTimeZone,
   offsetMinutesAt,
+  standardOffsetMinutes,
   type WallTime,
   wallTimeFields,
   wallTimeToInstant,
@@ -24,12 +25,6 @@ export function assertTimeZone(timeZone: string): void {
 }
 
 export const defaultTimeZone = localTimeZone;
-
-/** The zone's standard-time offset in the year of `ms`: the smaller of January's and July's. */
-export function standardOffsetMinutes(ms: number, timeZone: string): number {
-  const year = new Date(ms).getUTCFullYear();
-  return Math.min(offsetMinutesAt(Date.UTC(year, 0, 1), timeZone), offsetMinutesAt(Date.UTC(year, 6, 1), timeZone));
-}
 
 /** The instant at which the zone's clocks show `wall` (the later one when ambiguous). */
 const instantOfWall = (wall: WallTime, timeZone: string): number => wallTimeToInstant(formatWallTime(wall), timeZone, 'later') as number;
