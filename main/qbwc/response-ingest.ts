@@ -81,6 +81,7 @@ export class ResponseIngest implements TextSink {
   private rsIndex = 0;
   private records: NewRecord[] = [];
   private aborted = false;
+  private recordsKept = true;
 
   constructor(
     private readonly store: Store,
@@ -121,9 +122,9 @@ export class ResponseIngest implements TextSink {
     return this.spill?.done;
   }
 
-  /** New records parsed for a request by this response. */
+  /** New records parsed for a request by this response (none once they were dropped at commit). */
   recordsAdded(requestId: string): number {
-    return this.targets.get(requestId)?.added ?? 0;
+    return this.recordsKept ? (this.targets.get(requestId)?.added ?? 0) : 0;
   }
 
   /** The request a response element named, as read when it arrived (saves reading it again). */
@@ -196,24 +197,27 @@ export class ResponseIngest implements TextSink {
   /**
    * Stores what is left and marks the response complete; returns its id (null if empty).
    * With `requestId` null the response matched no request: it is kept, its records not.
+   * `keepRecords` false keeps the response but not its records: an answer that will be
+   * asked again (a retry) or was cut short must not add to the request's records.
    */
-  commit(requestId: string | null): number | null {
+  commit(requestId: string | null, keepRecords = true): number | null {
     if (this.isEmpty) {
       this.abort();
       return null;
     }
+    this.recordsKept = requestId !== null && keepRecords;
     const size = this.summary?.bytes ?? 0;
     if (this.spill === null) {
       // It all fit in memory: one row, written with its records in the caller's transaction.
       this.responseId = this.store.responses.insertWhole(this.session?.id ?? null, requestId, this.now(), size, this.parseError, this.text);
       this.text = '';
-      if (requestId !== null) this.writeRecords();
+      if (this.recordsKept) this.writeRecords();
       this.records = [];
       return this.responseId;
     }
     // Its records were all written as parsing ended (see end()), outside this transaction.
     const id = this.rowId();
-    if (requestId === null) this.store.responses.dropRecords(id);
+    if (!this.recordsKept) this.store.responses.dropRecords(id);
     this.store.responses.finish(id, requestId, size, this.parseError);
     return id;
   }

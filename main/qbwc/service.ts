@@ -255,7 +255,10 @@ export class QbwcService {
         });
         const next = this.deps.followUps.continuation(request, decided, response.results);
         const outcome = next.outcome;
-        const responseId = response.commit(request.id);
+        // Records of a cut-short answer, or of one that will be asked again (a retry, not
+        // the next iterator page), would repeat or half-repeat in the request's records.
+        const keepRecords = response.parseError === null && (outcome.status !== 'queued' || !!next.iterator?.id);
+        const responseId = response.commit(request.id, keepRecords);
         // A late response (its session is over) can't continue: its iterator died with the session.
         const iterator =
           session.status === 'active' || !next.iterator?.id ? next.iterator : { ...next.iterator, id: null, restarts: next.iterator.restarts + 1 };

@@ -82,7 +82,10 @@ function retryOrFail(
 ): Pick<Outcome, 'status' | 'retryAfterMs'> {
   const notApplied = applied === 'no' || c.notApplied === true;
   const safeToRepeat = facts.kind === 'query' || notApplied;
-  if (c.retryable && safeToRepeat && facts.attempts < MAX_ATTEMPTS) {
+  // Sent again unchanged, a stale EditSequence fails again: it takes a re-read first
+  // (FollowUps, when the caller allowed it).
+  const resendHelps = c.category !== 'stale_edit_sequence';
+  if (c.retryable && resendHelps && safeToRepeat && facts.attempts < MAX_ATTEMPTS) {
     return { status: 'queued', retryAfterMs: (c.retryAfterSeconds ?? 0) * 1000 };
   }
   return { status: safeToRepeat ? 'error' : 'unknown_outcome' };

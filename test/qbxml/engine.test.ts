@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoke } from '../../main/contract/invoke';
 import { FakeQuickBooks } from '../../main/simulator/quickbooks';
-import { type Harness, startHarness } from '../helpers';
+import { HCP_QB2014, type Harness, startHarness } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -145,6 +145,50 @@ describe('qbXML version gating', () => {
   });
 });
 
+describe('records of answers that are asked again', () => {
+  it('keeps a retried batch\'s records once, from the answer that stood', async () => {
+    let clock = Date.now();
+    h = await startHarness({ now: () => clock });
+    const qb = new FakeQuickBooks();
+    // A lock on the second element: the whole message set goes again, the first element's records with it.
+    qb.injectFailure({ requestType: 'ItemQueryRq', statusCode: 3180, statusMessage: 'There was an error when saving. QuickBooks error message: This list has been modified by another user.' });
+    const { requestId } = await enqueue([{ type: 'CustomerQuery', params: {} }, { type: 'ItemQuery', params: {} }]);
+    await h.run(qb);
+    expect(status(requestId)).toBe('queued');
+    expect(await allRecords(requestId)).toEqual([]);
+    clock += 120_000;
+    await h.run(qb);
+    expect(status(requestId)).toBe('done');
+    const records = await allRecords(requestId);
+    expect(records).toHaveLength(qb.customers().length + qb.items().length);
+    expect((await get(requestId)).recordCount).toBe(records.length);
+  });
+
+  it('keeps no records of an answer cut short by malformed qbXML', async () => {
+    h = await startHarness();
+    const id = h.enqueue('<CustomerQueryRq><MaxReturned>5</MaxReturned></CustomerQueryRq>');
+    const broken = {
+      companyFile: 'C:\\Company\\test.qbw',
+      hcpResponse: () => HCP_QB2014,
+      processRequest: (xml: string) => {
+        const rid = /requestID="([^"]+)"/.exec(xml)?.[1] ?? '';
+        return {
+          response:
+            `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><CustomerQueryRs requestID="${rid}" statusCode="0" statusSeverity="Info" statusMessage="Status OK">` +
+            '<CustomerRet><ListID>1</ListID><Name>A</Name></CustomerRet><CustomerRet><ListID>2</ListID><Name>B &#1;</Name></CustomerRet></CustomerQueryRs></QBXMLMsgsRs></QBXML>',
+        };
+      },
+      endSession: () => undefined,
+    };
+    await h.run(broken);
+    await h.run(broken);
+    await h.run(broken);
+    expect(status(id)).toBe('error');
+    expect(await allRecords(id)).toEqual([]);
+    expect((await get(id)).recordCount).toBe(0);
+  });
+});
+
 describe('iterators', () => {
   async function seedCustomers(qb: FakeQuickBooks, n: number) {
     const ids: string[] = [];
@@ -255,8 +299,12 @@ describe('write safety', () => {
     expect(r1).toMatchObject({ status: 'error', statusCode: 3200 });
     expect(r1.error?.category).toBe('stale_edit_sequence');
     expect(r1.error?.userFacingMessage).toBeTruthy();
+    // Sent once: the same EditSequence again could only fail again.
+    expect(h.companion.store.requests.get(refused.requestId)?.attempts).toBe(1);
     const r2 = await get(retried.requestId);
     expect(r2.status).toBe('done');
+    // Once stale, once after the re-read.
+    expect(h.companion.store.requests.get(retried.requestId)?.attempts).toBe(2);
     const phone = qb.customers().find((c) => c.ListID === customer.ListID)?.fields.find((f) => f.name === 'Phone');
     expect(phone?.text).toBe('555-0123');
     expect(h.companion.store.requests.children(retried.requestId).map((c) => c.purpose)).toEqual(['refresh']);
