@@ -47,6 +47,29 @@ export function createRestApp(options: RestOptions): express.Express {
     return m !== null && constantTimeEqual(m[1] as string, options.apiToken);
   };
 
+  /**
+   * Writes `chunks` as the client takes them. A client that goes away mid-stream ends it:
+   * the iterator is closed, so the file it reads from is too (waiting for a 'drain' that
+   * never comes would keep both open for good).
+   */
+  async function streamChunks(res: Response, chunks: Iterable<string>): Promise<void> {
+    const it = chunks[Symbol.iterator]();
+    try {
+      for (let next = it.next(); !next.done; next = it.next()) {
+        if (res.write(next.value)) continue;
+        const gone = await new Promise<boolean>((resolve) => {
+          const drained = () => (res.off('close', closed), resolve(false));
+          const closed = () => (res.off('drain', drained), resolve(true));
+          res.once('drain', drained).once('close', closed);
+        });
+        if (gone) return;
+      }
+      res.end();
+    } finally {
+      it.return?.();
+    }
+  }
+
   const routes = new Map<string, string[]>();
   for (const [name, def] of Object.entries(operations) as [OperationName, OperationDef][]) {
     const path = toExpressPath(def.path);
@@ -65,10 +88,7 @@ export function createRestApp(options: RestOptions): express.Express {
         if (def.rawContentType) {
           res.status(def.status).type(def.rawContentType);
           if (typeof output === 'string') return void res.send(output);
-          for (const chunk of output as Iterable<string>) {
-            if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
-          }
-          return void res.end();
+          return await streamChunks(res, output as Iterable<string>);
         }
         res.status(def.status).json(output);
       } catch (err) {

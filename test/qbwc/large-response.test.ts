@@ -95,6 +95,38 @@ describe('a large response', () => {
     expect(responseFiles(h)).toHaveLength(1);
   }, 60_000);
 
+  it('closes its file when a client stops downloading it midway', async () => {
+    h = await startHarness();
+    const id = h.enqueue('<InvoiceQueryRq/>');
+    const ticket = await sessionFor(h);
+    expect((await post(h, receiveEnvelope(ticket, escapeText(generateInvoiceQueryRs(6_000_000, { requestId: id, iterator: false }))), [65_536])).status).toBe(200);
+    const [file] = responseFiles(h);
+    const openOnIt = () =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith(file as string);
+        } catch {
+          return false; // closed meanwhile
+        }
+      }).length;
+    const token = fs.readFileSync(path.join(h.dataDir, 'api-token'), 'utf8').trim();
+    const url = new URL(`${h.companion.url}/api/v1/requests/${id}/response`);
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get({ host: url.hostname, port: url.port, path: url.pathname, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+          // Read one piece, then hang up while the server still has megabytes to send.
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', reject);
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(openOnIt()).toBe(0);
+  }, 60_000);
+
   it('sent twice is kept twice, but its records are counted once', async () => {
     h = await startHarness();
     const id = h.enqueue('<InvoiceQueryRq/>');
