@@ -146,12 +146,26 @@ export class Journal {
     let result: T;
     try {
       result = fn();
+      // Inside the try: a unit that could not be journaled (disk full) is undone, not left
+      // to be committed with the group after its caller was told it failed.
+      if (this.firmOps > 0) this.append();
+      else if (this.ops.length > 0) {
+        for (const op of this.ops) this.deferred.push(op);
+        this.ops = [];
+      }
     } catch (err) {
       this.ops = [];
       this.firmOps = 0;
       // The group is about to be rolled back and replayed from the journal: earlier units'
-      // deferred changes must be in it.
-      if (this.deferred.length > 0) this.append();
+      // deferred changes should be in it. If even that write fails they are lost, as a
+      // crash would lose them — which is what deferrable means.
+      if (this.deferred.length > 0) {
+        try {
+          this.append();
+        } catch {
+          this.deferred = [];
+        }
+      }
       for (const listener of this.rollbackListeners) listener();
       for (const table of this.writeBehinds) table.unitFailed();
       if (this.db.inTransaction) this.rollback.run();
@@ -161,11 +175,6 @@ export class Journal {
       throw err;
     } finally {
       this.depth--;
-    }
-    if (this.firmOps > 0) this.append();
-    else if (this.ops.length > 0) {
-      for (const op of this.ops) this.deferred.push(op);
-      this.ops = [];
     }
     for (const table of this.writeBehinds) table.unitSucceeded();
     return result;
@@ -253,7 +262,16 @@ export class Journal {
     this.firmOps = 0;
     this.deferred = [];
     const fd = this.fd as number;
-    this.written += fs.writeSync(fd, JSON.stringify(entry) + '\n');
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    let wrote = 0;
+    try {
+      wrote = fs.writeSync(fd, line);
+    } finally {
+      // A torn entry would hide every later one from replay: cut the file back to the last whole one.
+      if (wrote !== line.length) fs.ftruncateSync(fd, this.written);
+    }
+    if (wrote !== line.length) throw new Error('The journal could not be written in full (is the disk full?).');
+    this.written += wrote;
     if (this.options.fsync) fs.fdatasyncSync(fd);
   }
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOURNAL_FILE, Store } from '../../main/store';
 import { DATABASE_FILE } from '../../main/store/db';
 import type { QueuedRequest, RequestKind } from '../../main/store/types';
@@ -136,6 +136,31 @@ describe('journal', () => {
     );
     expect(store.db.prepare('SELECT typeof(data) AS t, data FROM records').get()).toEqual({ t: 'text', data: json });
     expect(crashCopy(dir).records.page(query.seq, 10, null).records.map((r) => r.data)).toEqual([JSON.parse(json)]);
+  });
+
+  it('undoes a unit it could not journal (disk full, a torn write) and keeps the journal replayable', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [a, b, c] = seed(store, ['write', 'write', 'write']) as [QueuedRequest, QueuedRequest, QueuedRequest];
+    store.transaction(() => store.requests.transition(a.id, 'queued', 'cancelled', 2));
+    const realWrite = fs.writeSync;
+    const fail = (how: 'throw' | 'short') =>
+      vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, data: Uint8Array) => {
+        if (how === 'throw') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return realWrite(fd, data.subarray(0, 7)); // the first bytes only, as a full disk leaves them
+      }) as typeof fs.writeSync);
+    fail('throw');
+    expect(() => store.transaction(() => store.requests.transition(b.id, 'queued', 'cancelled', 3))).toThrow(/ENOSPC/);
+    fail('short');
+    expect(() => store.transaction(() => store.requests.transition(c.id, 'queued', 'cancelled', 3))).toThrow(/disk full/);
+    vi.restoreAllMocks();
+    // The failed units left nothing behind, in this process or on disk.
+    expect(store.requests.get(b.id)?.status).toBe('queued');
+    expect(store.requests.get(c.id)?.status).toBe('queued');
+    // Later units are journaled after the last whole entry, so a crash finds all of them.
+    store.transaction(() => store.requests.transition(c.id, 'queued', 'cancelled', 4));
+    const copy = crashCopy(dir);
+    expect([a, b, c].map((r) => copy.requests.get(r.id)?.status)).toEqual(['cancelled', 'queued', 'cancelled']);
   });
 
   it('refuses a bulk write inside a unit (it would commit half of the unit)', () => {
