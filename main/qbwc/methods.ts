@@ -17,6 +17,12 @@ export interface ParamSpec {
    * an empty one is an (empty) value. Required: what a call means nothing without.
    */
   readonly required: boolean;
+  /**
+   * Longest value accepted, in characters: what QBWC sends is short, and a field held in
+   * memory whole must not become a way to spend the body limit (hundreds of MB) on it.
+   * The one long field, receiveResponseXML's response, is streamed and has none.
+   */
+  readonly maxChars: number;
 }
 
 export interface MethodSpec {
@@ -24,8 +30,10 @@ export interface MethodSpec {
   readonly result: ResultType;
 }
 
-const str = (name: string, required = false): ParamSpec => ({ name, type: 'string', required });
-const int = (name: string): ParamSpec => ({ name, type: 'int', required: true });
+const SHORT = 1_000;
+const MESSAGE = 100_000;
+const str = (name: string, required = false, maxChars = SHORT): ParamSpec => ({ name, type: 'string', required, maxChars });
+const int = (name: string): ParamSpec => ({ name, type: 'int', required: true, maxChars: 20 });
 
 export const QBWC_METHODS = {
   // Real QBWC sends an empty <serverVersion/>; some WSDLs declare strVersion, which we ignore.
@@ -35,8 +43,9 @@ export const QBWC_METHODS = {
   sendRequestXML: {
     params: [
       str('ticket', true),
-      str('strHCPResponse'),
-      str('strCompanyFileName'),
+      // Host, company and preferences: tens of KB in practice.
+      str('strHCPResponse', false, 10_000_000),
+      str('strCompanyFileName', false, 10_000),
       str('qbXMLCountry'),
       int('qbXMLMajorVers'),
       int('qbXMLMinorVers'),
@@ -44,15 +53,15 @@ export const QBWC_METHODS = {
     result: 'string',
   },
   receiveResponseXML: {
-    params: [str('ticket', true), str('response'), str('hresult'), str('message')],
+    params: [str('ticket', true), str('response', false, Infinity), str('hresult'), str('message', false, MESSAGE)],
     result: 'int',
   },
-  connectionError: { params: [str('ticket', true), str('hresult'), str('message')], result: 'string' },
+  connectionError: { params: [str('ticket', true), str('hresult'), str('message', false, MESSAGE)], result: 'string' },
   getLastError: { params: [str('ticket', true)], result: 'string' },
   closeConnection: { params: [str('ticket', true)], result: 'string' },
   getInteractiveURL: { params: [str('wcTicket', true), str('sessionID')], result: 'string' },
   interactiveDone: { params: [str('wcTicket', true)], result: 'string' },
-  interactiveRejected: { params: [str('wcTicket', true), str('reason')], result: 'string' },
+  interactiveRejected: { params: [str('wcTicket', true), str('reason', false, MESSAGE)], result: 'string' },
   getServerVersion: { params: [str('ticket')], result: 'string' },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -114,6 +114,8 @@ describe('SOAP request faults', () => {
     ['a non-integer int field', env('<sendRequestXML xmlns="http://developer.intuit.com/"><ticket>t</ticket><qbXMLMajorVers>x</qbXMLMajorVers><qbXMLMinorVers>0</qbXMLMinorVers></sendRequestXML>'), /must be an integer/],
     ['a repeated field', env('<getLastError xmlns="http://developer.intuit.com/"><ticket>a</ticket><ticket>b</ticket></getLastError>'), /twice/],
     ['an empty body', env(''), /does not contain a QBWC method/],
+    ['an overlong user name', env(`<authenticate xmlns="http://developer.intuit.com/"><strUserName>${'u'.repeat(1001)}</strUserName><strPassword>p</strPassword></authenticate>`), /"strUserName" is longer than 1000 characters/],
+    ['an overlong HRESULT message', env(`<connectionError xmlns="http://developer.intuit.com/"><ticket>t</ticket><hresult>0x1</hresult><message>${'m'.repeat(100_001)}</message></connectionError>`), /"message" is longer than 100000/],
     ['a non-SOAP document', '<Envelope><Body/></Envelope>', /SOAP 1.1 namespace/],
     ['a truncated capture', fixture('qbwc', 'capture_receiveResponseXML_request_ReceivePaymentAddRs.consolibyte-wiki.PARTIAL.txt').split('\n').slice(5).join('\n'), /not well-formed/],
   ])('refuses %s with a SOAP fault', (_label, xml, message) => {

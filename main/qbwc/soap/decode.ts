@@ -81,6 +81,7 @@ export class SoapRequestDecoder implements XmlHandler {
   private style: SoapStyle = 'document';
   private readonly params: QbwcParams = {};
   private field: string | undefined;
+  private fieldMax = 0;
   private fieldText = '';
   private sink: TextSink | undefined;
   private readonly openSinks: TextSink[] = [];
@@ -246,14 +247,18 @@ export class SoapRequestDecoder implements XmlHandler {
     if (local in this.params) throw new SoapFault('Client', `${this.method}: the parameter "${local}" appears twice.`);
     if (attrs !== NO_ATTRIBUTES && hasXsiType(attrs)) this.style = 'rpc';
     this.field = local;
+    this.fieldMax = spec.maxChars;
     this.fieldText = '';
     this.sink = spec.type === 'string' && !selfClosing ? this.openSink?.(this.method, local, this.params) : undefined;
     if (this.sink) this.openSinks.push(this.sink);
   }
 
   private appendField(text: string): void {
-    if (this.sink) this.sink.write(text);
-    else this.fieldText += text;
+    if (this.sink) return this.sink.write(text);
+    if (this.fieldText.length + text.length > this.fieldMax) {
+      throw new SoapFault('Client', `${this.method}: the parameter "${this.field}" is longer than ${this.fieldMax} characters.`);
+    }
+    this.fieldText += text;
   }
 
   private endParam(): void {
