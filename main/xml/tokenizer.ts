@@ -82,6 +82,12 @@ for (let c = 0; c < 128; c++) {
 const MAX_TOKEN = 1 << 20;
 /** Longest entity reference we recognise, "&#x10FFFF;" plus slack. */
 const MAX_ENTITY = 12;
+/**
+ * Deepest element nesting accepted. qbXML nests about a dozen deep and a SOAP envelope
+ * adds four; thousands of levels only serve to overflow the stack of whatever walks the
+ * result later (JSON.stringify, a recursive check), long after the input was accepted.
+ */
+export const MAX_DEPTH = 256;
 
 export interface TokenizerOptions {
   /**
@@ -342,6 +348,7 @@ export class XmlTokenizer {
       this.handler.endElement(name);
       if (this.stack.length === 0 && !this.fragment) this.state = State.Epilog;
     } else {
+      if (this.stack.length >= MAX_DEPTH) this.fail(`Elements are nested more than ${MAX_DEPTH} levels deep`);
       this.stack.push(name);
       this.handler.startElement(name, attrs, false);
     }

@@ -167,6 +167,25 @@ describe('requests', () => {
     expect(r.json.error).toMatchObject({ code, field });
   });
 
+  it('refuses absurdly deep qbXML with a 400 naming it, and reports a response nested that deep as unreadable', async () => {
+    const deep = '<a>'.repeat(5000) + '</a>'.repeat(5000);
+    const refused = await api('POST', `/instances/${h.instance.instanceId}/requests`, { qbxml: `<CustomerQueryRq>${deep}</CustomerQueryRq>` });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ field: 'qbxml' });
+    expect(refused.json.error.message).toMatch(/nested more than/);
+
+    const id = h.enqueue('<CustomerQueryRq/>');
+    const qb = new EchoQuickBooks(undefined, () => ({}));
+    qb.processRequest = (xml: string) => ({
+      response: `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><CustomerQueryRs requestID="${/requestID="([^"]+)"/.exec(xml)?.[1]}" statusCode="0" statusSeverity="Info" statusMessage="Status OK"><CustomerRet><ListID>1</ListID>${deep}</CustomerRet></CustomerQueryRs></QBXMLMsgsRs></QBXML>`,
+    });
+    await h.run(qb);
+    const r = await api('GET', `/requests/${id}`);
+    expect(r.status).toBe(200);
+    expect(r.json.error.developerMessage).toMatch(/nested more than/);
+    expect((await api('GET', `/requests/${id}/records`)).json.data).toEqual([]);
+  });
+
   it('cancels a queued request once, and 404s unknown ones', async () => {
     const { json } = await api('POST', `/instances/${h.instance.instanceId}/requests`, { qbxml: '<CustomerQueryRq/>' });
     expect((await api('POST', `/requests/${json.requestId}/cancel`)).json.status).toBe('cancelled');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
 import { escapeAttribute, escapeText } from '../../main/xml/escape';
-import { type Attributes, type XmlHandler, XmlSyntaxError, XmlTokenizer, decodeEntities } from '../../main/xml/tokenizer';
+import { type Attributes, MAX_DEPTH, type XmlHandler, XmlSyntaxError, XmlTokenizer, decodeEntities } from '../../main/xml/tokenizer';
 
 type Ev = ['start', string, Record<string, string>] | ['end', string] | ['text', string] | ['pi', string, string];
 
@@ -103,6 +103,13 @@ describe('XmlTokenizer', () => {
       ['text', 'T<é😀<raw>&amp;'],
       ['end', 'a'],
     ]);
+  });
+
+  it(`refuses nesting deeper than ${MAX_DEPTH} levels, whatever walks the result later`, () => {
+    const nested = (n: number) => '<a>'.repeat(n) + '</a>'.repeat(n);
+    expect(events([nested(MAX_DEPTH)]).length).toBe(2 * MAX_DEPTH);
+    expect(() => events([nested(MAX_DEPTH + 1)])).toThrow(new RegExp(`nested more than ${MAX_DEPTH} levels deep`));
+    expect(() => events([nested(100_000)])).toThrow(XmlSyntaxError);
   });
 
   it('keeps attributes named like Object.prototype members as plain own values', () => {
