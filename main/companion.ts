@@ -68,7 +68,27 @@ export interface CompanionOptions {
   inlineResponseBytes?: number;
   /** QuickBooks' time zone (the PC's); default the process's. */
   timeZone?: string;
+  /** How long a connection may stall (see HTTP_TIMEOUTS); tests shorten them. */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
+
+export interface HttpTimeouts {
+  /** Until a request's headers have all arrived. */
+  headersMs: number;
+  /** With nothing sent either way, mid-request or between requests. */
+  idleMs: number;
+  /** For a whole request, body included. */
+  requestMs: number;
+  /** How often Node checks the first and the last. */
+  checkMs: number;
+}
+
+/**
+ * A connection that stops sending holds a socket (and, in numbers, every descriptor the
+ * process has) until something closes it. QBWC sends at full speed, so a stall is never
+ * it; a whole request may still take minutes (a 512 MB response on a slow disk).
+ */
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 30_000, idleMs: 120_000, requestMs: 30 * 60_000, checkMs: 10_000 };
 
 /** The core without its network listeners: what the CLI uses for one-shot commands. */
 export interface Core {
@@ -151,9 +171,18 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       }),
     });
     const servers: http.Server[] = [];
+    const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };
     const newServer = () => {
-      // No request timeout: QBWC may take minutes to upload a large response.
-      const s = http.createServer({ requestTimeout: 0, keepAliveTimeout: 30_000 }, handler);
+      const s = http.createServer(
+        {
+          headersTimeout: timeouts.headersMs,
+          requestTimeout: timeouts.requestMs,
+          connectionsCheckingInterval: timeouts.checkMs,
+          keepAliveTimeout: Math.min(30_000, timeouts.idleMs),
+        },
+        handler,
+      );
+      s.setTimeout(timeouts.idleMs); // the socket is destroyed when it fires (no 'timeout' listener)
       servers.push(s);
       return s;
     };

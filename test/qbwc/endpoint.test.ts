@@ -180,3 +180,29 @@ describe('the QBWC endpoint over HTTP', () => {
     expect(stored.responseUrl).toBe(`/api/v1/requests/${id}/response`);
   }, 120_000);
 });
+
+describe('connections that stall', () => {
+  it('are closed (headers too slow, or a body that stops coming) while other clients are served', async () => {
+    const slow = await startHarness({ httpTimeouts: { headersMs: 300, idleMs: 600, requestMs: 60_000, checkMs: 100 } });
+    try {
+      const { port } = new URL(slow.companion.url);
+      /** Opens a socket, sends `text`, and resolves with how long until the server closed it. */
+      const stall = (text: string) =>
+        new Promise<number>((resolve, reject) => {
+          const started = Date.now();
+          const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(text));
+          socket.on('data', () => undefined);
+          socket.on('close', () => resolve(Date.now() - started));
+          socket.on('error', () => undefined);
+          setTimeout(() => reject(new Error('still open after 5 s')), 5000).unref();
+        });
+      const headers = stall('POST /qbwc HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      const body = stall(`POST /qbwc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<soap:Envelope`);
+      expect((await fetch(`${slow.companion.url}/api/v1/health`)).status).toBe(200);
+      expect(await headers).toBeLessThan(3000);
+      expect(await body).toBeLessThan(3000);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
