@@ -19,8 +19,24 @@ export interface OpenOptions {
 
 export const DATABASE_FILE = 'companion.db';
 
+/**
+ * Creates the data folder readable by its owner only (it holds password hashes and the
+ * company's books), unless it already existed: a folder the user chose keeps its mode.
+ */
+export function makeDataFolder(dataDir: string): void {
+  if (fs.mkdirSync(dataDir, { recursive: true }) !== undefined) fs.chmodSync(dataDir, 0o700);
+}
+
+/** Our files in the data folder are the owner's only, whatever the umask. */
+export function makePrivate(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+}
+
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataFolder(dataDir);
+  // SQLite gives the -wal and -shm files the database file's permissions.
+  makePrivate(path.join(dataDir, DATABASE_FILE));
   const db = new Database(path.join(dataDir, DATABASE_FILE));
   try {
     db.pragma('journal_mode = WAL');

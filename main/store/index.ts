@@ -1,7 +1,6 @@
 import { AuthFailureStore } from './auth-failures';
-import fs from 'node:fs';
 import path from 'node:path';
-import { type Db, type OpenOptions, openDatabase } from './db';
+import { type Db, makeDataFolder, type OpenOptions, openDatabase } from './db';
 import { Journal } from './journal';
 import { acquireOwnership, type OwnerLock } from './owner';
 import { EventStore } from './events';
@@ -67,7 +66,7 @@ export class Store {
    * units a crash left uncommitted).
    */
   static open(dataDir: string, options: OpenOptions = {}): Store {
-    fs.mkdirSync(dataDir, { recursive: true });
+    makeDataFolder(dataDir);
     const lock = acquireOwnership(dataDir); // throws DataFolderBusyError if a live process has it
     let db: Db | undefined;
     try {

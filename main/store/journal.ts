@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 import type { RunResult, Statement } from 'better-sqlite3';
-import type { Db } from './db';
+import { type Db, makePrivate } from './db';
 
 export interface JournalOptions {
   /** fsync the journal after each unit (survives power loss, not just a killed process). */
@@ -93,6 +93,7 @@ export class Journal {
     this.commitStmt = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
     this.seq = this.replay();
+    makePrivate(file); // it holds what the statements wrote, password hashes included
     this.fd = fs.openSync(file, 'a');
   }
 

@@ -25,7 +25,7 @@ export class ResponseFile {
     readonly name: string,
     private readonly fsync: boolean,
   ) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true, mode: 0o700 });
     this.fd = fs.openSync(path.join(dir, name), 'wx', 0o600);
   }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JOURNAL_FILE, Store } from '../../main/store';
 import { DATABASE_FILE } from '../../main/store/db';
+import { RESPONSES_DIR } from '../../main/store/responses';
 import type { QueuedRequest, RequestKind } from '../../main/store/types';
 
 const dirs: string[] = [];
@@ -161,6 +162,23 @@ describe('journal', () => {
     store.transaction(() => store.requests.transition(c.id, 'queued', 'cancelled', 4));
     const copy = crashCopy(dir);
     expect([a, b, c].map((r) => copy.requests.get(r.id)?.status)).toEqual(['cancelled', 'queued', 'cancelled']);
+  });
+
+  it('keeps the data folder and its files to their owner, whatever the umask', () => {
+    const dir = path.join(tempDir(), 'new', 'data');
+    const umask = process.umask(0o022);
+    try {
+      const store = open(dir);
+      const [query] = seed(store, ['query']);
+      store.transaction(() => store.requests.transition((query as QueuedRequest).id, 'queued', 'cancelled', 2));
+      store.transaction(() => store.responses.openFile().close());
+    } finally {
+      process.umask(umask);
+    }
+    const mode = (f: string) => fs.statSync(path.join(dir, f)).mode & 0o777;
+    expect(mode('.')).toBe(0o700);
+    for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, JOURNAL_FILE]) expect([f, mode(f)]).toEqual([f, 0o600]);
+    expect(mode(RESPONSES_DIR)).toBe(0o700);
   });
 
   it('refuses a bulk write inside a unit (it would commit half of the unit)', () => {
