@@ -5,8 +5,11 @@
  * the OpenAPI document.
  */
 import { z } from 'zod';
+import { hasForbiddenXmlChar } from '../xml/tokenizer';
 
-const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
+/** Text that ends up in XML (a QWC file, a SOAP answer): no character XML cannot carry. */
+const xmlText = () => z.string().refine((s) => !hasForbiddenXmlChar(s), 'must not contain control characters (XML cannot carry them)');
+const trimmed = (min: number, max: number) => xmlText().trim().min(min).max(max);
 
 export const isoDateTime = z
   .string()
@@ -31,19 +34,16 @@ export const configurationSchema = z
 /** Settings of an instance that the caller may write. */
 const instanceWritable = {
   name: trimmed(1, 100).describe('A name the bookkeeper recognises, e.g. the company name.'),
-  username: z
-    .string()
+  username: xmlText()
     .min(1)
     .max(100)
     .regex(/^\S(.*\S)?$/, 'must not start or end with a space')
     .describe('The user name the Web Connector sends; written into the QWC file.'),
-  password: z
-    .string()
+  password: xmlText()
     .min(8, 'must be at least 8 characters')
     .max(256)
     .describe('Entered by the bookkeeper in the Web Connector. Write-only: never returned.'),
-  qbdPath: z
-    .string()
+  qbdPath: xmlText()
     .trim()
     .max(500)
     .nullable()
@@ -72,7 +72,7 @@ const instanceWritable = {
     .max(3600)
     .describe('Keep a session open this long after the queue empties, polling with NoOp, so new work goes out at once.'),
   alternateCompanyFiles: z
-    .array(z.string().trim().min(1).max(500))
+    .array(trimmed(1, 500))
     .max(10)
     .describe('Company files to retry with when QuickBooks cannot open the usual one (tried once per session).'),
   readOnly: z.boolean().describe('Ask the Web Connector for read-only access (QWC IsReadOnly).'),

@@ -61,7 +61,8 @@ const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /\p{Cs}/u;
 // One scan for the common case (none of these characters at all).
 const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const hasForbiddenChar = (s: string): boolean =>
+/** Whether `s` holds a character XML 1.0 cannot carry at all, not even as a reference. */
+export const hasForbiddenXmlChar = (s: string): boolean =>
   SUSPECT.test(s) && (FORBIDDEN_CONTROL.test(s) || (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s)));
 // XML 1.0 (5th edition) Name; characters beyond U+FFFF appear as surrogate pairs (lone
 // surrogates are refused with the other forbidden characters).
@@ -324,7 +325,7 @@ export class XmlTokenizer {
       if (close === -1) return final ? this.fail('Unterminated attribute value') : -1;
       const raw = buf.slice(q + 1, close);
       if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
-      if (!this.clean && hasForbiddenChar(raw)) this.fail('The document contains a character that XML does not allow');
+      if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
       attrs ??= Object.create(ATTRIBUTES_PROTO) as Record<string, string>;
       if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
       attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(raw));
@@ -390,13 +391,13 @@ export class XmlTokenizer {
     if ((this.textTail === '' ? raw : this.textTail + raw).includes(']]>')) this.fail('"]]>" is not allowed in text');
     this.textTail = continues ? raw.slice(-2) : '';
     // Checked before decoding: references can only produce characters isXmlChar allows.
-    if (!this.clean && hasForbiddenChar(raw)) this.fail('The document contains a character that XML does not allow');
+    if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
     if (this.handler.rawText?.(raw)) return;
     this.handler.text(decodeEntities(raw));
   }
 
   private emitRaw(text: string): void {
-    if (!this.clean && hasForbiddenChar(text)) this.fail('The document contains a character that XML does not allow');
+    if (!this.clean && hasForbiddenXmlChar(text)) this.fail('The document contains a character that XML does not allow');
     this.handler.text(text);
   }
 

@@ -113,6 +113,21 @@ describe('instances', () => {
     expect(xml.status).toBe(415);
   });
 
+  it('refuses characters XML cannot carry in fields that end up in a QWC file or a SOAP answer', async () => {
+    for (const [over, field] of [
+      [{ username: 'a\u0000b' }, 'username'],
+      [{ name: 'Acme\u0001' }, 'name'],
+      [{ qbdPath: 'C:\\Co\u0000.qbw' }, 'qbdPath'],
+      [{ alternateCompanyFiles: ['C:\\ok.qbw', 'C:\\bad\uFFFF.qbw'] }, 'alternateCompanyFiles.1'],
+      [{ name: 'Lone \uD800 surrogate' }, 'name'],
+    ] as const) {
+      const r = await api('POST', '/instances', newInstance(over));
+      expect([r.status, r.json.error.field]).toEqual([400, field]);
+      expect(r.json.error.message).toMatch(/control characters/);
+    }
+    expect((await api('POST', '/instances', newInstance({ name: 'Café “Zürich” 🙂' }))).status).toBe(201);
+  });
+
   it('serves a QWC file the Web Connector accepts', async () => {
     const r = await api('GET', `/instances/${h.instance.instanceId}/qwc`);
     expect(r.status).toBe(200);

@@ -7,6 +7,7 @@
  * round-trip spelling (`String(n)`) fits the type's decimals — 19.99 is fine, 0.1 + 0.2
  * (0.30000000000000004) is refused.
  */
+import { hasForbiddenXmlChar } from '../../xml/tokenizer';
 import { isValidDate, isValidDateString, parseDateTimeInput, quickBooksWallTimeFor } from '../datetime';
 import type { QbScalar } from '../schema/model';
 import type { LeafInfo } from './plan';
@@ -54,10 +55,7 @@ export function show(value: unknown): string {
 const typeProblem = (base: QbScalar, value: unknown): LeafProblem =>
   new LeafProblem(`type:${base}`, `must be ${DESCRIPTION[base]} (got ${show(value)})`);
 
-// Characters XML 1.0 cannot carry at all, not even as character references.
-const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
-const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * True when `s` has a character that escapeQbxmlText would change (& < > CR, non-ASCII)
@@ -70,10 +68,6 @@ export function needsEscape(s: string): boolean {
     if (c > 0x7f || c === 38 || c === 60 || c === 62 || (c < 0x20 && c !== 9 && c !== 10)) return true;
   }
   return false;
-}
-
-export function hasForbiddenXmlChar(s: string): boolean {
-  return FORBIDDEN_CONTROL.test(s) || (ANY_SURROGATE.test(s) && LONE_SURROGATE.test(s));
 }
 
 /** Length in characters (code points), as XSD maxLength counts. */
