@@ -22,20 +22,29 @@ const depth = (i: Issue): number => i.path.length + (i.code === 'unrecognized_ke
 
 /**
  * For an input that matches none of a union's shapes, the issue of the shape it came
- * closest to (the one whose first problem lies deepest), so the field named is the one
- * the caller got wrong rather than "invalid input".
+ * closest to, so the field named is the one the caller got wrong rather than "invalid
+ * input": the shape with the fewest problems (a {type, params} with a bad onError is one
+ * problem away from the JSON shape, three from the qbxml one), then one whose problem is
+ * not being the wrong kind of value altogether, then the deepest problem.
  */
 function mostSpecific(issue: Issue): Issue {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
-  let best: Issue | undefined;
+  let best: { issue: Issue; rank: number[] } | undefined;
   for (const branch of issue.errors) {
     const first = branch[0];
     if (!first) continue;
     const candidate = mostSpecific(first);
-    if (!best || depth(candidate) > depth(best)) best = candidate;
+    const wrongKind = candidate.code === 'invalid_type' && candidate.path.length === 0 ? 1 : 0;
+    const rank = [branch.length, wrongKind, -depth(candidate)];
+    if (!best || isBefore(rank, best.rank)) best = { issue: candidate, rank };
   }
-  return best ? { ...best, path: [...issue.path, ...best.path] } : issue;
+  return best ? { ...best.issue, path: [...issue.path, ...best.issue.path] } : issue;
 }
+
+const isBefore = (a: number[], b: number[]): boolean => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
+  return false;
+};
 
 /** The first zod issue as an API error naming the field (body fields by their path). */
 export function fromZod(err: z.ZodError, where: Where): ApiError {

@@ -176,6 +176,12 @@ describe('requests', () => {
     ['a DOCTYPE', { qbxml: '<!DOCTYPE x><CustomerQueryRq/>' }, 'qbxml', 'invalid_qbxml'],
     ['a bad onError', { qbxml: '<QBXML><QBXMLMsgsRq onError="ignore"><CustomerQueryRq/></QBXMLMsgsRq></QBXML>' }, 'qbxml', 'invalid_qbxml'],
     ['a non-integer priority', { qbxml: '<CustomerQueryRq/>', priority: 1.5 }, 'priority', 'invalid_field'],
+    // JSON requests: the field named is the JSON shape's, not a missing "qbxml".
+    ['a JSON request with a bad onError', { type: 'CustomerQuery', params: {}, onError: 'bogus' }, 'onError', 'invalid_field'],
+    ['JSON params that are not an object', { type: 'CustomerQuery', params: [] }, 'params', 'invalid_field'],
+    ['JSON params that are null', { type: 'CustomerQuery', params: null }, 'params', 'invalid_field'],
+    ['a batch of 101', Array.from({ length: 101 }, () => ({ type: 'CustomerQuery' })), 'body', 'invalid_field'],
+    ['a batch with a bad element', { requests: [{ type: 'CustomerQuery' }, { type: 'ItemQuery', params: 5 }] }, 'requests.1.params', 'invalid_field'],
   ])('refuses %s with 400', async (_label, body, field, code) => {
     const r = await api('POST', `/instances/${h.instance.instanceId}/requests`, body);
     expect(r.status).toBe(400);
