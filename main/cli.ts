@@ -87,10 +87,12 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function int(value: string | undefined, name: string, fallback: number): number {
+function int(value: string | undefined, name: string, fallback: number, min = -Infinity, max = Infinity): number {
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
-  return Number(value);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
+  return n;
 }
 
 /** The request body for what was given: JSON when asked for (or when it looks like JSON), qbXML otherwise. */
@@ -121,7 +123,7 @@ type Call = (name: OperationName, raw: RawInput) => Promise<unknown>;
  */
 async function withCore<T>(values: Values, fn: (call: Call) => Promise<T>): Promise<T> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
-  const port = int(values.port, 'port', DEFAULT_PORT);
+  const port = int(values.port, 'port', DEFAULT_PORT, 1, 65_535);
   let core: ReturnType<typeof createCore>;
   try {
     core = createCore({ dataDir }, () => port);
@@ -152,10 +154,10 @@ async function serve(values: Values): Promise<void> {
   if (durability !== 'normal' && durability !== 'full') throw new UsageError('--durability must be normal or full');
   const companion = await startCompanion({
     dataDir: values['data-dir'] ?? defaultDataDir(),
-    port: int(values.port, 'port', DEFAULT_PORT),
+    port: int(values.port, 'port', DEFAULT_PORT, 0, 65_535),
     host: values.host ?? DEFAULT_HOST,
     durability,
-    maxBodyBytes: int(values['max-body-mb'], 'max-body-mb', 512) * 1024 * 1024,
+    maxBodyBytes: int(values['max-body-mb'], 'max-body-mb', 512, 1, 4096) * 1024 * 1024,
   });
   process.stdout.write(companion.url + '\n');
   const shutdown = () => {

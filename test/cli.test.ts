@@ -46,6 +46,9 @@ describe('qbwc-companion CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
     expect(run(['serve', '--port', 'eighty']).code).toBe(2);
+    const outOfRange = run(['serve', '--port', '99999']);
+    expect([outOfRange.code, outOfRange.stderr]).toEqual([2, expect.stringContaining('--port must be between 0 and 65535')]);
+    expect(run(['serve', '--max-body-mb', '0']).stderr).toContain('--max-body-mb must be between 1 and 4096');
   });
 
   it('creates and lists instances, prints a QWC and queues qbXML or JSON, with clear errors', () => {

@@ -10,7 +10,11 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** The host name of a Host header value, without the port. */
 export function hostName(host: string): string {
   const h = host.trim().toLowerCase();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  if (h.startsWith('[')) {
+    // "[::1]" or "[::1]:port"; anything else after the bracket makes it no host of ours.
+    const end = h.indexOf(']') + 1;
+    return end > 0 && (end === h.length || h[end] === ':') ? h.slice(0, end) : h;
+  }
   const colon = h.lastIndexOf(':');
   return colon === -1 ? h : h.slice(0, colon);
 }

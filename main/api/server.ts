@@ -28,7 +28,8 @@ export function createRequestHandler(routes: Routes) {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    const soap = path === QBWC_PATH;
+    // A URL typed into a QWC by hand may differ in case or end in a slash; it is still the endpoint.
+    const soap = /^\/qbwc\/?$/i.test(path);
     if (!routes.guard.hostAllowed(req)) {
       return refuse(res, soap, 'forbidden_host', 'This service only answers requests addressed to localhost.');
     }

@@ -59,6 +59,8 @@ describe('authentication and request origin', () => {
           .on('error', reject);
       });
     expect(await raw({ Host: 'evil.example' })).toBe(403);
+    expect(await raw({ Host: '[::1]evil.example' })).toBe(403);
+    expect(await raw({ Host: `[::1]:${url.port}` })).toBe(200);
     expect(await raw({ Host: `localhost:${url.port}` })).toBe(200);
     expect(await raw({ Host: `127.0.0.1:${url.port}`, Origin: 'https://evil.example' })).toBe(403);
     expect(await raw({ Host: `localhost:${url.port}`, Origin: `http://localhost:${url.port}` })).toBe(200);

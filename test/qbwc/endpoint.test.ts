@@ -85,7 +85,8 @@ describe('the QBWC endpoint over HTTP', () => {
     const small = await startHarness({ maxBodyBytes: 64 * 1024 });
     try {
       const url = new URL(`${small.companion.url}/qbwc`);
-      const head = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><getLastError xmlns="http://developer.intuit.com/"><ticket>';
+      // The filler goes in the one field without a length limit of its own (it is streamed).
+      const head = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>t</ticket><response>';
       const big = Buffer.concat([Buffer.from(head), Buffer.alloc(200 * 1024 - head.length, 'a')]);
       const send = (headers: Record<string, string | number>) =>
         new Promise<Reply>((resolve, reject) => {
@@ -136,6 +137,13 @@ describe('the QBWC endpoint over HTTP', () => {
     expect(r.status).toBe(500);
     expect(r.body).toMatch(/Unsupported charset/);
     expect((await post(serverVersion, {}, 'PUT')).status).toBe(405);
+  });
+
+  it('is found whatever the case of its path or a trailing slash (a hand-typed AppURL)', async () => {
+    for (const path of ['/QBWC', '/qbwc/', '/Qbwc/']) {
+      const res = await fetch(`${h.companion.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body: serverVersion });
+      expect([path, res.status, await res.text()]).toEqual([path, 200, expect.stringContaining('<serverVersionResult>')]);
+    }
   });
 
   it('refuses requests for another host name (DNS rebinding) and from foreign web origins', async () => {
