@@ -134,9 +134,10 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** A real calendar date (proleptic Gregorian). */
+/** A real calendar date (proleptic Gregorian, from year 1). */
 export function isValidDate(year: number, month: number, day: number): boolean {
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+  // XSD 1.0 (which qbXML's schema is) has no year 0000.
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -65,6 +65,8 @@ describe('qbXML date-times', () => {
     expect(quickBooksWallTime('2024-04-21')).toBe('2024-04-21');
     expect(isValidDateString('2024-02-29')).toBe(true);
     expect(isValidDateString('2100-02-29')).toBe(false);
+    expect(isValidDateString('0000-01-01')).toBe(false); // XSD 1.0 has no year zero
+    expect(isValidDateString('0001-01-01')).toBe(true);
     expect(isValidDateString('2000-02-29')).toBe(true);
     expect(isValidDateString('2024-04-31')).toBe(false);
     expect(parseDateTimeInput('2024-1-2T3:04:05.678-05:00')).toEqual({

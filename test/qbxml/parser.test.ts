@@ -216,7 +216,7 @@ describe('QbxmlResponseParser (streaming)', () => {
       '<?xml version="1.0"?><QBXML><SignonMsgsRs><Ignored/></SignonMsgsRs><QBXMLMsgsRs newMessageSetID="7" messageSetStatusCode="0">\n' +
       '<CustomerQueryRs requestID="r" statusCode="0" statusSeverity="Info">\n  <CustomerRet>\n    <Name>  padded  </Name>\n' +
       '    <Shoe size="9">left</Shoe><Shoe>right</Shoe>\n    <Gadget><Part>a</Part><Part>b</Part>tail</Gadget>\n' +
-      '    <IsActive><Odd>x</Odd></IsActive>\n    <Sublevel>two</Sublevel>\n    <__proto__>p</__proto__>\n' +
+      '    <IsActive><Odd>x</Odd></IsActive>\n    <Sublevel>two</Sublevel>\n    <__proto__>p</__proto__>\n    <constructor>c</constructor><toString>t</toString>\n' +
       '    <Notes><![CDATA[a <b> & c]]></Notes>\n    <BillAddress>\n      stray\n      <City>X</City>\n    </BillAddress>\n' +
       '    <IsStatementWithParent></IsStatementWithParent>\n  </CustomerRet>\n  <Mystery>m</Mystery>\n</CustomerQueryRs>\n' +
       '<FutureQueryRs statusCode="0" statusSeverity="Info" retCount="2"><FutureRet><A>1</A></FutureRet></FutureQueryRs>\n' +
@@ -233,6 +233,7 @@ describe('QbxmlResponseParser (streaming)', () => {
     expect(customer.Sublevel).toBe('two');
     expect(Object.getPrototypeOf(customer)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(customer, '__proto__')?.value).toBe('p');
+    expect([customer.constructor, customer.toString]).toEqual(['c', 't']); // not Object's, with the text appended
     expect(customer.Notes).toBe('a <b> & c');
     expect(customer.BillAddress).toEqual({ City: 'X', '#text': '\n      stray\n      ' });
     expect(customer.IsStatementWithParent).toBeNull();

@@ -127,7 +127,8 @@ export function storeLenient(obj: Record<string, unknown>, key: string, value: u
     Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
     return;
   }
-  const existing = obj[key];
+  // Own properties only: an element named "constructor" or "toString" is not Object's.
+  const existing = Object.hasOwn(obj, key) ? obj[key] : undefined;
   if (existing === undefined) obj[key] = value;
   else if (Array.isArray(existing)) existing.push(value);
   else obj[key] = [existing, value];
