@@ -103,7 +103,10 @@ export interface Core {
 
 export function createCore(options: CompanionOptions, port: () => number): Core {
   const now = options.now ?? Date.now;
-  const store = Store.open(options.dataDir, { durability: options.durability });
+  const store = Store.open(options.dataDir, {
+    durability: options.durability,
+    onCommitError: (err) => options.logger?.error('Saving to the data folder failed; it is retried with the next change', { error: String(err) }),
+  });
   const events = new DomainEvents();
   const settings = new Settings(store.settings);
   const publicBaseUrl = () => `http://localhost:${port()}`;
@@ -148,7 +151,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
   const logger = options.logger ?? createLogger((line) => process.stderr.write(line));
   const host = options.host ?? DEFAULT_HOST;
   let port = options.port ?? DEFAULT_PORT;
-  const core = createCore(options, () => port);
+  const core = createCore({ ...options, logger }, () => port);
   const { store, qbwc } = core;
   try {
     qbwc.recoverAfterRestart();

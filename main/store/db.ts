@@ -15,6 +15,8 @@ export interface OpenOptions {
    * cost of a disk flush per state change.
    */
   durability?: Durability;
+  /** Told when a background group commit fails (e.g. the disk is full). */
+  onCommitError?: (err: unknown) => void;
 }
 
 export const DATABASE_FILE = 'companion.db';

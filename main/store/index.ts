@@ -72,7 +72,7 @@ export class Store {
     try {
       db = openDatabase(dataDir, options);
       const fsync = options.durability === 'full';
-      const journal = new Journal(db, path.join(dataDir, JOURNAL_FILE), { fsync, commitDelayMs: GROUP_COMMIT_MS });
+      const journal = new Journal(db, path.join(dataDir, JOURNAL_FILE), { fsync, commitDelayMs: GROUP_COMMIT_MS, onCommitError: options.onCommitError });
       return new Store(db, journal, lock, dataDir, fsync);
     } catch (err) {
       db?.close();

@@ -20,6 +20,8 @@ export interface JournalOptions {
   fsync: boolean;
   /** How long changes may wait in an open transaction before the group commits. */
   commitDelayMs: number;
+  /** Told when a group commit the timer started fails (it is retried with the next unit). */
+  onCommitError?: (err: unknown) => void;
 }
 
 /** A statement that changes data: executed at once and recorded in the unit's journal entry. */
@@ -71,6 +73,8 @@ export class Journal {
   private depth = 0;
   private written = 0;
   private recording = true;
+  /** Set while a failed group could not be re-applied from the journal (disk full): units are refused until it can. */
+  private unrecovered: unknown;
   private seq: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly rollbackListeners: (() => void)[] = [];
@@ -142,6 +146,7 @@ export class Journal {
    */
   unit<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
+    if (this.unrecovered !== undefined) this.recover();
     if (!this.db.inTransaction) this.beginGroup();
     this.depth++;
     let result: T;
@@ -207,8 +212,35 @@ export class Journal {
     }
   }
 
-  /** Commits the open group now. */
+  /**
+   * Commits the open group now. If SQLite can't (disk full), the group is undone and its
+   * journaled units are applied again, so the database holds every unit that was
+   * acknowledged; only deferrable changes are lost, as in a crash. Throws the failure.
+   */
   commit(): void {
+    try {
+      this.commitGroup();
+    } catch (err) {
+      for (const listener of this.rollbackListeners) listener();
+      if (this.db.inTransaction) this.rollback.run();
+      this.deferred = [];
+      this.unrecovered = err;
+      this.recover();
+      throw err;
+    }
+  }
+
+  /** Applies the journal's uncommitted units again; throws (and units stay refused) while it can't. */
+  private recover(): void {
+    try {
+      this.restore();
+      this.unrecovered = undefined;
+    } catch (err) {
+      throw new Error(`QBWC Companion cannot save to its data folder (${(err as Error).message}). Free some disk space; nothing acknowledged is lost.`, { cause: err });
+    }
+  }
+
+  private commitGroup(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -245,7 +277,13 @@ export class Journal {
 
   private beginGroup(): void {
     this.begin.run();
-    this.timer = setTimeout(() => this.commit(), this.options.commitDelayMs);
+    this.timer = setTimeout(() => {
+      try {
+        this.commit();
+      } catch (err) {
+        this.options.onCommitError?.(err); // a timer has no caller to throw to: that would end the process
+      }
+    }, this.options.commitDelayMs);
     this.timer.unref();
   }
 
@@ -254,10 +292,7 @@ export class Journal {
     const ops = this.deferred.length > 0 ? this.deferred.concat(this.ops) : this.ops;
     const entry: Entry = { s: ++this.seq, o: ops };
     for (const [id] of ops) {
-      if (!this.definedInFile.has(id)) {
-        (entry.d ??= {})[id] = this.sql[id] as string;
-        this.definedInFile.add(id);
-      }
+      if (!this.definedInFile.has(id)) (entry.d ??= {})[id] = this.sql[id] as string;
     }
     this.ops = [];
     this.firmOps = 0;
@@ -274,6 +309,8 @@ export class Journal {
     if (wrote !== line.length) throw new Error('The journal could not be written in full (is the disk full?).');
     this.written += wrote;
     if (this.options.fsync) fs.fdatasyncSync(fd);
+    // Only now: an entry that never reached the file defined nothing for the ones after it.
+    for (const id in entry.d) this.definedInFile.add(Number(id));
   }
 
   private restore(): void {

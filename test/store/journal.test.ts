@@ -143,7 +143,9 @@ describe('journal', () => {
     const dir = tempDir();
     const store = open(dir);
     const [a, b, c] = seed(store, ['write', 'write', 'write']) as [QueuedRequest, QueuedRequest, QueuedRequest];
-    store.transaction(() => store.requests.transition(a.id, 'queued', 'cancelled', 2));
+    store.transaction(() => store.requests.markSent(a, 's1', 2));
+    // The failing units are the first to use their statement: its definition is in them.
+    expect(journalText(dir)).not.toContain("SET status = ?, updated_at = ?, error_json = ?");
     const realWrite = fs.writeSync;
     const fail = (how: 'throw' | 'short') =>
       vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, data: Uint8Array) => {
@@ -161,7 +163,30 @@ describe('journal', () => {
     // Later units are journaled after the last whole entry, so a crash finds all of them.
     store.transaction(() => store.requests.transition(c.id, 'queued', 'cancelled', 4));
     const copy = crashCopy(dir);
-    expect([a, b, c].map((r) => copy.requests.get(r.id)?.status)).toEqual(['cancelled', 'queued', 'cancelled']);
+    expect([a, b, c].map((r) => copy.requests.get(r.id)?.status)).toEqual(['sent', 'queued', 'cancelled']);
+  });
+
+  it('re-applies the journaled units of a group SQLite could not commit (disk full), and goes on', async () => {
+    const dir = tempDir();
+    const failures: unknown[] = [];
+    const store = Store.open(dir, { onCommitError: (err) => failures.push(err) });
+    stores.push(store);
+    const [a, b] = seed(store, ['write', 'write']) as [QueuedRequest, QueuedRequest];
+    store.transaction(() => store.requests.markSent(a, 's1', 2));
+    const journal = (store as unknown as { journal: { commitStmt: { run(): unknown } } }).journal;
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    vi.spyOn(journal.commitStmt, 'run').mockImplementationOnce(() => {
+      throw full;
+    });
+    // The group commit runs on a timer: its failure is reported, not thrown (that would end the process).
+    await new Promise((r) => setTimeout(r, 400));
+    expect(failures).toEqual([full]);
+    vi.restoreAllMocks();
+    // What was acknowledged is in the database (committed by the replay), and work goes on.
+    expect(crashCopy(dir).requests.get(a.id)?.status).toBe('sent');
+    store.transaction(() => store.requests.markSent(b, 's1', 3));
+    expect(store.requests.get(b.id)?.status).toBe('sent');
+    expect(crashCopy(dir).requests.get(b.id)?.status).toBe('sent');
   });
 
   it('keeps the data folder and its files to their owner, whatever the umask', () => {
