@@ -124,19 +124,35 @@ type Call = (name: OperationName, raw: RawInput) => Promise<unknown>;
 async function withCore<T>(values: Values, fn: (call: Call) => Promise<T>): Promise<T> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const port = int(values.port, 'port', DEFAULT_PORT, 1, 65_535);
-  let core: ReturnType<typeof createCore>;
-  try {
-    core = createCore({ dataDir }, () => port);
-  } catch (err) {
-    if (!(err instanceof DataFolderBusyError)) throw err;
-    const server = JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8')) as ServerInfo;
-    const token = fs.readFileSync(path.join(dataDir, API_TOKEN_FILE), 'utf8').trim();
-    return fn((name, raw) => callRest(server.url, token, name, raw));
+  let core: ReturnType<typeof createCore> | undefined;
+  // The folder's owner is a running server (ask it over REST), another one-shot command
+  // (wait for it), or a server still starting (its server.json comes once it listens).
+  for (let waitMs = 0; core === undefined; waitMs = 5_000) {
+    try {
+      core = createCore({ dataDir, ownerWaitMs: waitMs }, () => port);
+    } catch (err) {
+      if (!(err instanceof DataFolderBusyError)) throw err;
+      const server = readServerInfo(dataDir);
+      if (server !== null && server.pid === err.pid) {
+        const token = fs.readFileSync(path.join(dataDir, API_TOKEN_FILE), 'utf8').trim();
+        return fn((name, raw) => callRest(server.url, token, name, raw));
+      }
+      if (waitMs > 0) throw err;
+    }
   }
   try {
     return await fn((name, raw) => invoke(core.handlers, name, raw));
   } finally {
     core.store.close();
+  }
+}
+
+/** The running server's address, if the data folder has a readable one. */
+function readServerInfo(dataDir: string): ServerInfo | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8')) as ServerInfo;
+  } catch {
+    return null;
   }
 }
 
@@ -158,6 +174,7 @@ async function serve(values: Values): Promise<void> {
     host: values.host ?? DEFAULT_HOST,
     durability,
     maxBodyBytes: int(values['max-body-mb'], 'max-body-mb', 512, 1, 4096) * 1024 * 1024,
+    ownerWaitMs: 5_000, // a one-shot command may hold the folder for a moment
   });
   process.stdout.write(companion.url + '\n');
   const shutdown = () => {

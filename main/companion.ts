@@ -68,6 +68,8 @@ export interface CompanionOptions {
   inlineResponseBytes?: number;
   /** QuickBooks' time zone (the PC's); default the process's. */
   timeZone?: string;
+  /** How long to wait for another process (a one-shot CLI command) to let go of the data folder. */
+  ownerWaitMs?: number;
   /** How long a connection may stall (see HTTP_TIMEOUTS); tests shorten them. */
   httpTimeouts?: Partial<HttpTimeouts>;
 }
@@ -105,6 +107,7 @@ export function createCore(options: CompanionOptions, port: () => number): Core 
   const now = options.now ?? Date.now;
   const store = Store.open(options.dataDir, {
     durability: options.durability,
+    ownerWaitMs: options.ownerWaitMs,
     onCommitError: (err) => options.logger?.error('Saving to the data folder failed; it is retried with the next change', { error: String(err) }),
   });
   const events = new DomainEvents();
@@ -204,7 +207,9 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     sweep.unref();
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const serverFile = path.join(options.dataDir, SERVER_FILE);
-    fs.writeFileSync(serverFile, JSON.stringify({ url, pid: process.pid } satisfies ServerInfo), { mode: 0o600 });
+    // Written whole, then renamed: a CLI reading it meanwhile sees the old file or the new one.
+    fs.writeFileSync(`${serverFile}.tmp`, JSON.stringify({ url, pid: process.pid } satisfies ServerInfo), { mode: 0o600 });
+    fs.renameSync(`${serverFile}.tmp`, serverFile);
     logger.info('QBWC Companion started', { url, dataDir: options.dataDir, version: PRODUCT_VERSION });
     return {
       ...core,

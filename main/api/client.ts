@@ -7,7 +7,10 @@ import { API_PREFIX, type OperationDef, type OperationName, operations } from '.
 import type { RawInput } from '../contract/invoke';
 import { ApiError } from '../errors';
 
-export async function callRest(baseUrl: string, token: string, name: OperationName, raw: RawInput): Promise<unknown> {
+/** A server that doesn't answer in this long is stuck (or stopped): better an error than waiting for ever. */
+const TIMEOUT_MS = 60_000;
+
+export async function callRest(baseUrl: string, token: string, name: OperationName, raw: RawInput, timeoutMs = TIMEOUT_MS): Promise<unknown> {
   const def: OperationDef = operations[name];
   const params = (raw.params ?? {}) as Record<string, unknown>;
   const route = def.path.replace(/\{(\w+)\}/g, (_m, key: string) => encodeURIComponent(String(params[key] ?? '')));
@@ -20,6 +23,10 @@ export async function callRest(baseUrl: string, token: string, name: OperationNa
     method: def.method,
     headers: { Authorization: `Bearer ${token}`, ...(def.body ? { 'Content-Type': 'application/json' } : {}) },
     body: def.body ? JSON.stringify(raw.body ?? {}) : undefined,
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch((err: unknown) => {
+    const why = (err as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs / 1000} s` : `could not be reached (${(err as Error).message})`;
+    throw new Error(`The QBWC Companion server at ${baseUrl} ${why}.`);
   });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; field?: string | null } } | null;

@@ -15,6 +15,8 @@ export interface OpenOptions {
    * cost of a disk flush per state change.
    */
   durability?: Durability;
+  /** How long to wait for another process to let go of the data folder; default 0. */
+  ownerWaitMs?: number;
   /** Told when a background group commit fails (e.g. the disk is full). */
   onCommitError?: (err: unknown) => void;
 }
@@ -31,7 +33,9 @@ export function makeDataFolder(dataDir: string): void {
 
 /** Our files in the data folder are the owner's only, whatever the umask. */
 export function makePrivate(file: string): void {
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  // Only a missing file is opened: closing a descriptor drops every POSIX lock this
+  // process holds on the file (the owner lock, SQLite's).
+  if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
   fs.chmodSync(file, 0o600);
 }
 

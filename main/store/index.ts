@@ -67,7 +67,7 @@ export class Store {
    */
   static open(dataDir: string, options: OpenOptions = {}): Store {
     makeDataFolder(dataDir);
-    const lock = acquireOwnership(dataDir); // throws DataFolderBusyError if a live process has it
+    const lock = acquireOwnership(dataDir, { waitMs: options.ownerWaitMs }); // throws DataFolderBusyError while another process has it
     let db: Db | undefined;
     try {
       db = openDatabase(dataDir, options);
