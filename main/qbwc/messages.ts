@@ -12,6 +12,13 @@ export const messages = {
     if (failed === 0) return `Done. ${plural(done, 'request', 'requests')} completed.`;
     return `Done with problems: ${done} completed, ${failed} failed. Open QBWC Companion to see what went wrong.`;
   },
+  /** The session closed with a request sent and never answered. */
+  unanswered(query: boolean, done: number, failed: number): string {
+    const before = done + failed > 0 ? `${messages.summary(done, failed)} ` : '';
+    return query
+      ? `${before}The last request got no answer from QuickBooks; it will be sent again at the next update.`
+      : `${before}The last change got no answer from QuickBooks. QBWC Companion will check whether it was saved before sending anything again.`;
+  },
   allDone(done: number, failed: number): string {
     return messages.summary(done, failed);
   },

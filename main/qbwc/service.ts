@@ -379,7 +379,12 @@ export class QbwcService {
       let text: string;
       if (session.status === 'active' || session.status === 'wrong_company') {
         const problem = session.lastError !== null && session.lastErrorCode !== 'DONE' && session.lastErrorCode !== 'NOOP';
-        text = problem ? (session.lastError as string) : messages.summary(session.requestsDone, session.requestsFailed);
+        const unanswered = session.inFlightId ? this.store.requests.get(session.inFlightId) : undefined;
+        text = problem
+          ? (session.lastError as string)
+          : unanswered?.status === 'sent'
+            ? messages.unanswered(unanswered.kind === 'query', session.requestsDone, session.requestsFailed)
+            : messages.summary(session.requestsDone, session.requestsFailed);
         this.end(session, 'closed', now, { closeMessage: text });
         ended = session;
       } else {

@@ -106,6 +106,17 @@ describe('ending and polling', () => {
     expect(sessions.data.map((s) => s.status).sort()).toEqual(['active', 'closed']);
   });
 
+  it('says at closeConnection that a change sent was never answered, instead of "nothing to send"', async () => {
+    h = await startHarness();
+    const id = h.enqueue(ADD);
+    const soap = h.soap();
+    const [ticket] = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    expect(String(await soap.call('sendRequestXML', { ticket: ticket as string, ...FIRST_SEND }))).toContain(id);
+    expect(String(await soap.call('closeConnection', { ticket: ticket as string }))).toMatch(/^The last change got no answer from QuickBooks\. .*check whether it was saved/);
+    soap.close();
+    expect(h.companion.store.requests.get(id)?.status).toBe('unknown_outcome');
+  });
+
   it('answers interactiveDone with "Continue" while the page is open and "Done" once it is over', async () => {
     h = await startHarness();
     h.enqueue(QUERY);
