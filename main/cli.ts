@@ -177,6 +177,11 @@ async function serve(values: Values): Promise<void> {
     ownerWaitMs: 5_000, // a one-shot command may hold the folder for a moment
   });
   process.stdout.write(companion.url + '\n');
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(values.host ?? DEFAULT_HOST)) {
+    process.stderr.write(
+      `qbwc-companion: warning: listening on ${values.host}, not only on this computer. The Web Connector endpoint is protected only by the instances' passwords, over plain HTTP.\n`,
+    );
+  }
   const shutdown = () => {
     companion.stop().then(
       () => process.exit(0),
