@@ -52,11 +52,17 @@ describe('packEvents / unpackEvents', () => {
   });
 
   it('hands over a buffer of its own (transferable), never a slice of the shared pool', () => {
+    const neighbour = Buffer.from('a neighbour in the shared pool');
     const batch = packEvents([record('{"Name":"A"}')]);
-    expect(batch.json.buffer.byteLength).toBeGreaterThanOrEqual(batch.json.length);
-    expect(batch.json.buffer.byteLength).toBeLessThan(Buffer.poolSize);
+    expect(batch.json.buffer).not.toBe(neighbour.buffer);
     const copy = structuredClone(batch, { transfer: [batch.json.buffer as ArrayBuffer] });
+    expect(batch.json.buffer.byteLength).toBe(0); // handed over, not copied
+    expect(neighbour.toString()).toBe('a neighbour in the shared pool'); // the pool was not taken with it
     expect(normalized(unpackEvents(copy))).toEqual([record('{"Name":"A"}')]);
+    // A batch of only …Rs events has no records, and still a buffer of its own.
+    const empty = packEvents([{ kind: 'rs', rs: { type: 'CustomerQueryRs', index: 0, statusCode: 0, statusSeverity: 'Info' } }]);
+    expect(() => structuredClone(empty, { transfer: [empty.json.buffer as ArrayBuffer] })).not.toThrow();
+    expect(neighbour.toString()).toBe('a neighbour in the shared pool');
   });
 });
 

@@ -4,23 +4,24 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './parse-thread';
-import { packEvents } from './record-batch';
+import { BatchPacker, type PackedEvents } from './record-batch';
 import { ResponseStreamParser } from './stream';
 
 const port = parentPort;
 if (!port) throw new Error('stream-worker.ts runs only as a worker thread');
 
-let parser: ResponseStreamParser | undefined;
+let parser: ResponseStreamParser<PackedEvents> | undefined;
 
 const post = (message: FromWorker) => port.postMessage(message);
 
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'start':
-      parser = new ResponseStreamParser((events) => {
-        const batch = packEvents(events);
-        port.postMessage({ t: 'events', batch } satisfies FromWorker, [batch.json.buffer as ArrayBuffer]);
-      });
+      parser = new ResponseStreamParser(
+        (batch) => port.postMessage({ t: 'events', batch } satisfies FromWorker, [batch.json.buffer as ArrayBuffer]),
+        100,
+        new BatchPacker(),
+      );
       return;
     case 'text':
       parser?.write(m.text);
@@ -31,7 +32,7 @@ port.on('message', (m: ToWorker) => {
       post({ t: 'ack' });
       return;
     case 'end':
-      post({ t: 'done', summary: (parser as ResponseStreamParser).end() });
+      post({ t: 'done', summary: (parser as ResponseStreamParser<PackedEvents>).end() });
       parser = undefined;
       return;
   }

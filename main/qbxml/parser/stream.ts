@@ -27,6 +27,39 @@ export interface RecordEvent {
 
 export type ResponseEvent = RsEvent | RecordEvent;
 
+/** A record's event without its JSON, which a collector stores its own way. */
+export type RecordMeta = Omit<RecordEvent, 'json'>;
+
+/**
+ * Gathers events into batches: as plain events (the default), or packed for another
+ * thread as they come (record-batch.ts), so a record's JSON string dies at once instead
+ * of surviving, and being copied by, the collections until its batch is posted.
+ */
+export interface EventCollector<B> {
+  readonly size: number;
+  responseStart(e: RsEvent): void;
+  record(meta: RecordMeta, json: string): void;
+  take(): B;
+}
+
+class EventList implements EventCollector<ResponseEvent[]> {
+  private events: ResponseEvent[] = [];
+  get size(): number {
+    return this.events.length;
+  }
+  responseStart(e: RsEvent): void {
+    this.events.push(e);
+  }
+  record(meta: RecordMeta, json: string): void {
+    this.events.push({ kind: 'record', name: meta.name, id: meta.id, editSequence: meta.editSequence, json });
+  }
+  take(): ResponseEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+}
+
 export interface StreamSummary {
   /** Why the text could not be read as a qbXML response, if it could not. */
   parseError: string | null;
@@ -52,10 +85,9 @@ function endsWithWholeCharacter(bytes: Uint8Array): boolean {
   return false;
 }
 
-export class ResponseStreamParser implements RecordSink {
+export class ResponseStreamParser<B = ResponseEvent[]> implements RecordSink {
   // Its input was checked on the way in: by the SOAP tokenizer or the escaped-bytes decoder.
   private readonly tokenizer = new XmlTokenizer(new QbxmlResponseParser(this), { charactersChecked: true });
-  private events: ResponseEvent[] = [];
   /** Set while text is arriving as UTF-8 bytes (it may hold part of a character). */
   private utf8: TextDecoder | null = null;
   private parseError: string | null = null;
@@ -63,22 +95,25 @@ export class ResponseStreamParser implements RecordSink {
   private blank = true;
 
   constructor(
-    private readonly emit: (events: ResponseEvent[]) => void,
+    private readonly emit: (batch: B) => void,
     private readonly batchSize = 100,
+    private readonly collector: EventCollector<B> = new EventList() as unknown as EventCollector<B>,
   ) {}
 
   /** The next piece of the response's (decoded) text. */
   write(text: string): void {
     if (this.utf8 !== null) {
-      const rest = this.utf8.decode();
+      const rest = this.utf8.decode(); // its bytes were counted as they came
       this.utf8 = null;
-      this.write(rest);
+      this.parse(rest);
     }
+    this.bytes += Buffer.byteLength(text);
     this.parse(text);
   }
 
   /** The same as UTF-8 bytes, split anywhere. */
   writeUtf8(bytes: Uint8Array): void {
+    this.bytes += bytes.length;
     // Most of a qbXML response is ASCII, which decoding as Latin-1 (a copy) turns into a
     // string about ten times faster than a UTF-8 decoder does.
     if (this.utf8 === null && isAscii(bytes)) {
@@ -93,7 +128,6 @@ export class ResponseStreamParser implements RecordSink {
 
   private parse(text: string): void {
     if (text.length === 0) return;
-    this.bytes += Buffer.byteLength(text);
     if (this.blank && text.trim() !== '') this.blank = false;
     if (this.parseError !== null || this.blank) return;
     try {
@@ -101,7 +135,7 @@ export class ResponseStreamParser implements RecordSink {
     } catch (err) {
       this.parseError = (err as Error).message;
     }
-    if (this.events.length >= this.batchSize) this.flush();
+    if (this.collector.size >= this.batchSize) this.flush();
   }
 
   end(): StreamSummary {
@@ -118,23 +152,20 @@ export class ResponseStreamParser implements RecordSink {
   }
 
   responseStart(rs: RsInfo): void {
-    this.events.push({ kind: 'rs', rs });
+    this.collector.responseStart({ kind: 'rs', rs });
   }
 
   record(_rs: RsInfo, name: string, value: unknown): void {
-    this.events.push({
+    const meta: RecordMeta = {
       kind: 'record',
       name,
       id: stringField(value, 'TxnID') ?? stringField(value, 'ListID'),
       editSequence: stringField(value, 'EditSequence'),
-      json: JSON.stringify(value),
-    });
+    };
+    this.collector.record(meta, JSON.stringify(value));
   }
 
   private flush(): void {
-    if (this.events.length === 0) return;
-    const events = this.events;
-    this.events = [];
-    this.emit(events);
+    if (this.collector.size > 0) this.emit(this.collector.take());
   }
 }
