@@ -47,7 +47,10 @@ export interface WriteBehind {
   readonly holding: boolean;
   unitSucceeded(): void;
   unitFailed(): void;
+  /** Writes what it holds (inside the group's transaction). */
   flush(): void;
+  /** The group it flushed into is committed: what it held is in SQLite now. */
+  committed(): void;
 }
 
 /** Journal size past which it is emptied at the next group commit. */
@@ -249,8 +252,8 @@ export class Journal {
       if (!this.writeBehinds.some((t) => t.holding)) return;
       this.begin.run();
     }
-    // Not journaled: these writes are committed right now, or lost with the group (only
-    // figures the next start recomputes; see sessions.ts).
+    // Not journaled: these writes are committed right now, or kept in memory for the next
+    // group if this one fails.
     this.recording = false;
     this.depth++;
     try {
@@ -261,6 +264,7 @@ export class Journal {
     }
     this.setApplied.run(this.seq);
     this.commitStmt.run();
+    for (const table of this.writeBehinds) table.committed();
     this.deferred = [];
     // Replay skips committed units, so the file need only be emptied now and then.
     if (this.written > TRUNCATE_AT) {

@@ -208,8 +208,8 @@ export class SessionStore {
       unitFailed: () => this.staged.clear(),
       flush: () => {
         for (const [id, patch] of this.pending) this.write(id, patch);
-        this.pending.clear();
       },
+      committed: () => this.pending.clear(),
     });
     this.byTicketStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE ticket_hash = ?');
     this.byIdStmt = rowQuery<[string], SessionRow>(db, 'SELECT * FROM sessions WHERE id = ?');

@@ -172,7 +172,16 @@ describe('journal', () => {
     const store = Store.open(dir, { onCommitError: (err) => failures.push(err) });
     stores.push(store);
     const [a, b] = seed(store, ['write', 'write']) as [QueuedRequest, QueuedRequest];
-    store.transaction(() => store.requests.markSent(a, 's1', 2));
+    store.transaction(() => {
+      store.sessions.insert({
+        id: 's1', ticketHash: 'h', instanceId: 'i1', user: 'acme', status: 'active', authResult: 'ok',
+        ipAddress: null, clientVersion: null, expectedTotal: 2, now: 1, endedAt: null,
+      });
+    });
+    store.transaction(() => {
+      store.requests.markSent(a, 's1', 2);
+      store.sessions.update('s1', { requestsSent: 1, lastSeenAt: 2 }); // held in memory until the group commits
+    });
     const journal = (store as unknown as { journal: { commitStmt: { run(): unknown } } }).journal;
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     vi.spyOn(journal.commitStmt, 'run').mockImplementationOnce(() => {
@@ -187,6 +196,9 @@ describe('journal', () => {
     store.transaction(() => store.requests.markSent(b, 's1', 3));
     expect(store.requests.get(b.id)?.status).toBe('sent');
     expect(crashCopy(dir).requests.get(b.id)?.status).toBe('sent');
+    // The session's progress the failed group held is written by the next one.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(crashCopy(dir).sessions.get('s1')).toMatchObject({ requestsSent: 1, lastSeenAt: 2 });
   });
 
   it('keeps the data folder and its files to their owner, whatever the umask', () => {
