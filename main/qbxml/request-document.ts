@@ -11,6 +11,12 @@ import { type Attributes, type XmlHandler, XmlSyntaxError, XmlTokenizer } from '
 import { escapeQbxmlText } from './escape';
 
 export const ON_ERROR_VALUES = ['stopOnError', 'continueOnError', 'rollbackOnError'] as const;
+/**
+ * Request elements one queued message set may hold. QuickBooks answers a message set in one
+ * response, which QBWC posts whole; and each element costs the queue bookkeeping (its type,
+ * its offset), so millions of them in a 50 MB body would cost gigabytes to queue.
+ */
+export const MAX_REQUESTS = 1000;
 export type OnError = (typeof ON_ERROR_VALUES)[number];
 
 export interface RequestDocument {
@@ -65,6 +71,9 @@ class RequestCollector implements XmlHandler {
     }
     if (!name.endsWith('Rq') || name === 'QBXMLMsgsRq') {
       throw new QbxmlRequestError(`<${name}> is not a qbXML request element (request elements end in "Rq", e.g. <CustomerQueryRq>).`);
+    }
+    if (this.types.length === MAX_REQUESTS) {
+      throw new QbxmlRequestError(`A message set may hold at most ${MAX_REQUESTS} requests; queue more as separate requests.`);
     }
     this.rqDepth = this.depth;
     this.types.push(name);

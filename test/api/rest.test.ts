@@ -178,6 +178,7 @@ describe('requests', () => {
     ['a DOCTYPE', { qbxml: '<!DOCTYPE x><CustomerQueryRq/>' }, 'qbxml', 'invalid_qbxml'],
     ['a bad onError', { qbxml: '<QBXML><QBXMLMsgsRq onError="ignore"><CustomerQueryRq/></QBXMLMsgsRq></QBXML>' }, 'qbxml', 'invalid_qbxml'],
     ['a non-integer priority', { qbxml: '<CustomerQueryRq/>', priority: 1.5 }, 'priority', 'invalid_field'],
+    ['a message set of 1,001 requests', { qbxml: '<CustomerQueryRq/>'.repeat(1001) }, 'qbxml', 'invalid_qbxml'],
     // JSON requests: the field named is the JSON shape's, not a missing "qbxml".
     ['a JSON request with a bad onError', { type: 'CustomerQuery', params: {}, onError: 'bogus' }, 'onError', 'invalid_field'],
     ['JSON params that are not an object', { type: 'CustomerQuery', params: [] }, 'params', 'invalid_field'],
