@@ -531,11 +531,8 @@ export class QbwcService {
 
   /**
    * The next request to send, refusing (as errors, before QuickBooks sees them) any that
-   * need a newer qbXML than the connected QuickBooks takes.
-   */
-  /**
-   * The next request this host's qbXML version can take; those it can't are failed on the
-   * way (`refused` counts them, for the session's tally).
+   * need a newer qbXML than the connected QuickBooks takes; `refused` counts those, for
+   * the session's tally.
    */
   private nextSendable(
     instanceId: string,
@@ -658,7 +655,6 @@ export class QbwcService {
   }
 }
 
-/** Requests a response can still settle: in flight, or recovered after their session died. */
 /** Whether a session may post responses: it is exchanging work, or it took some. */
 function tookWork(session: Session): boolean {
   return session.instanceId !== null && (session.status === 'active' || session.requestsSent > 0);

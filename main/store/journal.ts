@@ -303,16 +303,18 @@ export class Journal {
     this.deferred = [];
     const fd = this.fd as number;
     const line = Buffer.from(JSON.stringify(entry) + '\n');
-    let wrote = 0;
+    let stored = false;
     try {
-      wrote = fs.writeSync(fd, line);
+      const whole = fs.writeSync(fd, line) === line.length;
+      if (whole && this.options.fsync) fs.fdatasyncSync(fd);
+      stored = whole;
     } finally {
-      // A torn entry would hide every later one from replay: cut the file back to the last whole one.
-      if (wrote !== line.length) fs.ftruncateSync(fd, this.written);
+      // A torn entry would hide every later one from replay, and one that failed to sync
+      // would replay a unit its caller was told failed: cut the file back to the last whole one.
+      if (!stored) fs.ftruncateSync(fd, this.written);
     }
-    if (wrote !== line.length) throw new Error('The journal could not be written in full (is the disk full?).');
-    this.written += wrote;
-    if (this.options.fsync) fs.fdatasyncSync(fd);
+    if (!stored) throw new Error('The journal could not be written in full (is the disk full?).');
+    this.written += line.length;
     // Only now: an entry that never reached the file defined nothing for the ones after it.
     for (const id in entry.d) this.definedInFile.add(Number(id));
   }
