@@ -175,12 +175,10 @@ export class Journal {
           this.deferred = [];
         }
       }
-      for (const listener of this.rollbackListeners) listener();
       for (const table of this.writeBehinds) table.unitFailed();
-      if (this.db.inTransaction) this.rollback.run();
-      this.restore();
+      this.undoGroup();
       // What earlier units left in memory still needs its commit.
-      if (this.writeBehinds.some((t) => t.holding)) this.beginGroup();
+      if (this.unrecovered === undefined && this.writeBehinds.some((t) => t.holding)) this.beginGroup();
       throw err;
     } finally {
       this.depth--;
@@ -224,12 +222,27 @@ export class Journal {
     try {
       this.commitGroup();
     } catch (err) {
-      for (const listener of this.rollbackListeners) listener();
-      if (this.db.inTransaction) this.rollback.run();
       this.deferred = [];
-      this.unrecovered = err;
-      this.recover();
+      this.undoGroup();
+      if (this.unrecovered !== undefined) this.recover(); // throws the plain explanation
       throw err;
+    }
+  }
+
+  /**
+   * Undoes the open group (a unit failed, or SQLite could not commit it) and applies the
+   * journal's units again, so the database holds every unit that was acknowledged. If that
+   * fails too (disk full), units are refused until it works (see recover): going on would
+   * build on a database without them — a write sent to QuickBooks would read as queued.
+   */
+  private undoGroup(): void {
+    for (const listener of this.rollbackListeners) listener();
+    if (this.db.inTransaction) this.rollback.run();
+    try {
+      this.restore();
+      this.unrecovered = undefined;
+    } catch (err) {
+      this.unrecovered = err;
     }
   }
 
@@ -239,6 +252,7 @@ export class Journal {
       this.restore();
       this.unrecovered = undefined;
     } catch (err) {
+      this.unrecovered = err;
       throw new Error(`QBWC Companion cannot save to its data folder (${(err as Error).message}). Free some disk space; nothing acknowledged is lost.`, { cause: err });
     }
   }

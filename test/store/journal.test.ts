@@ -201,6 +201,31 @@ describe('journal', () => {
     expect(crashCopy(dir).sessions.get('s1')).toMatchObject({ requestsSent: 1, lastSeenAt: 2 });
   });
 
+  it('refuses units while a rolled-back group cannot be re-applied, so nothing builds on a database missing acknowledged units', () => {
+    const dir = tempDir();
+    const store = open(dir);
+    const [a, b] = seed(store, ['write', 'write']) as [QueuedRequest, QueuedRequest];
+    store.transaction(() => store.requests.markSent(a, 's1', 2)); // acknowledged: journaled, not yet committed
+    const realRead = fs.readFileSync;
+    const unreadable = vi.spyOn(fs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (String(file).endsWith(JOURNAL_FILE)) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      return (realRead as (...args: unknown[]) => unknown)(file, ...rest);
+    }) as typeof fs.readFileSync);
+    expect(() =>
+      store.transaction(() => {
+        store.requests.transition(b.id, 'queued', 'cancelled', 3);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    // The group (with the acknowledged unit) was rolled back and can't be re-applied yet.
+    expect(() => store.transaction(() => store.requests.markSent(b, 's1', 4))).toThrow(/cannot save to its data folder/);
+    unreadable.mockRestore();
+    // Once it can, the acknowledged unit is back before anything else runs.
+    store.transaction(() => store.requests.transition(b.id, 'queued', 'cancelled', 5));
+    expect(store.requests.get(a.id)?.status).toBe('sent');
+    expect(store.requests.get(b.id)?.status).toBe('cancelled');
+  });
+
   it('keeps the data folder and its files to their owner, whatever the umask', () => {
     const dir = path.join(tempDir(), 'new', 'data');
     const umask = process.umask(0o022);
