@@ -155,6 +155,9 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
   const host = options.host ?? DEFAULT_HOST;
   let port = options.port ?? DEFAULT_PORT;
   const core = createCore({ ...options, logger }, () => port);
+  // A server.json left by an owner that died names its address, maybe under our very pid:
+  // gone until this server listens, so a CLI meanwhile waits instead of calling a dead URL.
+  fs.rmSync(path.join(options.dataDir, SERVER_FILE), { force: true });
   const { store, qbwc } = core;
   try {
     qbwc.recoverAfterRestart();

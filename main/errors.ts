@@ -14,6 +14,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The data folder can't be written (disk full): nothing was done, and trying later may work. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
 export const notFound = (what: string, id: string, field: string | null = null) =>
   new ApiError(404, 'not_found', `No ${what} with id "${id.slice(0, 100)}".`, field);
 

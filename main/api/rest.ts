@@ -6,7 +6,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_PREFIX, type OperationDef, type OperationHandlers, type OperationName, operations } from '../contract/operations';
 import { invoke } from '../contract/invoke';
-import { ApiError } from '../errors';
+import { ApiError, StorageUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import { constantTimeEqual } from '../security/tokens';
 import { InvalidCursorError } from '../store/cursor';
@@ -110,6 +110,10 @@ export function createRestApp(options: RestOptions): express.Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ApiError) return send(res, err.status, err.code, err.message, err.field);
     if (err instanceof InvalidCursorError) return send(res, 400, 'invalid_cursor', err.message, 'cursor');
+    if (err instanceof StorageUnavailableError) {
+      res.setHeader('Retry-After', '30');
+      return send(res, 503, 'storage_unavailable', err.message);
+    }
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.parse.failed') return send(res, 400, 'invalid_json', `The body is not valid JSON: ${e.message}`, 'body');
     if (e.type === 'entity.too.large') return send(res, 413, 'body_too_large', `The body is larger than ${JSON_LIMIT}.`, 'body');

@@ -11,6 +11,7 @@
  * settles a real move by forgetting the learned company (REST, CLI `instances
  * forget-company`, or the interactive page).
  */
+import { normalizeGuid } from '../qbxml/hcp';
 import type { HostInfo, LearnedCompany } from '../store/types';
 
 export interface ObservedCompany {
@@ -74,7 +75,7 @@ export function checkCompany(
   });
 
   if (learned.fileId && observed.fileId) {
-    if (sameText(learned.fileId, observed.fileId)) return { ok: true, learned: refresh(learned), changed };
+    if (normalizeGuid(learned.fileId) === normalizeGuid(observed.fileId)) return { ok: true, learned: refresh(learned), changed };
     return refuse(
       changed.length > 0
         ? `this connection belongs to ${describe(learned)}.`

@@ -238,10 +238,12 @@ export class QbwcService {
       if (request && session.inFlightId === request.id) patch.inFlightId = null;
 
       if (!request || !acceptsResponse(request, session)) {
-        const responseId = response.commit(null);
-        this.log(this.instanceOf(session), session.user, 'response.unmatched', 'stored', {
+        // Kept for the record while the session runs; after it ended, a late answer is kept
+        // only when it settles something (an old ticket must not be a way to fill the disk).
+        const responseId = session.status === 'active' ? response.commit(null) : (response.abort(), null);
+        this.log(this.instanceOf(session), session.user, 'response.unmatched', responseId === null ? 'dropped' : 'stored', {
           sessionId: session.id,
-          detail: `response ${responseId ?? '(empty)'} for requestID ${routed ?? '(none)'}`,
+          detail: `response ${responseId ?? '(not kept)'} for requestID ${routed ?? '(none)'}`,
         });
       } else {
         const decided = decideOutcome({
@@ -362,7 +364,7 @@ export class QbwcService {
       const found = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
       if (!found) return messages.unknownTicket();
       const session = this.expireIfIdle(found, now);
-      if (session.status === 'wrong_company' && this.deps.settings.get().interactiveWrongCompany && !session.interactiveState) {
+      if (this.offersInteractive(session) && !session.interactiveState) {
         return 'Interactive mode';
       }
       return session.lastError ?? messages.forStatus(session.status);
@@ -405,7 +407,9 @@ export class QbwcService {
     const now = this.deps.now();
     return this.store.transaction(() => {
       const session = this.store.sessions.byTicketHash(hashTicket(str(p.wcTicket)));
-      if (!session) return '';
+      // Interactive mode is only ever offered for this (see getLastError): any other ticket,
+      // a refused login's above all, gets no page that could change the instance.
+      if (!session || !this.offersInteractive(session)) return '';
       const token = session.interactiveToken ?? newTicket();
       this.store.sessions.update(session.id, { lastSeenAt: now, interactiveToken: token, interactiveState: 'open' });
       this.log(this.instanceOf(session), session.user, 'session.interactive', 'open', { sessionId: session.id });
@@ -438,12 +442,17 @@ export class QbwcService {
   finishInteractive(token: string, outcome: 'accepted' | 'dismissed'): Session | undefined {
     return this.store.transaction(() => {
       const session = this.findByInteractiveToken(token);
-      if (!session || session.interactiveState !== 'open') return undefined;
+      if (!session || session.interactiveState !== 'open' || !this.offersInteractive(session)) return undefined;
       this.store.sessions.update(session.id, { interactiveState: outcome });
       if (outcome === 'accepted' && session.instanceId) this.store.instances.setCompany(session.instanceId, null, this.deps.now());
       this.log(this.instanceOf(session), session.user, 'session.interactive', outcome, { sessionId: session.id });
       return session;
     });
+  }
+
+  /** A session QBWC is asked to open the interactive page for: the wrong company file, when the setting allows. */
+  private offersInteractive(session: Session): boolean {
+    return session.status === 'wrong_company' && session.instanceId !== null && this.deps.settings.get().interactiveWrongCompany;
   }
 
   findByInteractiveToken(token: string): Session | undefined {

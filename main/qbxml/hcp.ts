@@ -11,7 +11,8 @@ function msgs(root: XmlElement): XmlElement | undefined {
   return root.name === 'QBXML' ? child(root, 'QBXMLMsgsRs') : undefined;
 }
 
-function normalizeGuid(value: string): string {
+/** A GUID as "{UPPER-CASE}", however it was written (braces or not, any case). */
+export function normalizeGuid(value: string): string {
   return value.trim().replace(/^\{?/, '{').replace(/\}?$/, '}').toUpperCase();
 }
 

@@ -68,9 +68,13 @@ export class FollowUps {
       }
       return { outcome, iterator: { ...it, id: null, remaining: 0, pages }, urgent: false };
     }
-    // A Continue that failed (e.g. the iterator expired): start over, records are deduplicated.
-    if (it.id !== null && outcome.status === 'error' && it.restarts < MAX_RESTARTS) {
-      return { outcome: { ...outcome, status: 'queued' }, iterator: { ...it, id: null, restarts: it.restarts + 1 }, urgent: true };
+    // A Continue that failed (the iterator expired) or came back unreadable: start over,
+    // records are deduplicated. Continuing would skip the page that was lost.
+    if (it.id !== null) {
+      if (it.restarts < MAX_RESTARTS) {
+        return { outcome: { ...outcome, status: 'queued' }, iterator: { ...it, id: null, restarts: it.restarts + 1 }, urgent: true };
+      }
+      if (outcome.status === 'queued') return { outcome: { ...outcome, status: 'error' }, iterator: it, urgent: false };
     }
     return { outcome, iterator: it, urgent: false };
   }

@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import type { RunResult, Statement } from 'better-sqlite3';
+import { StorageUnavailableError } from '../errors';
 import { type Db, makePrivate } from './db';
 
 export interface JournalOptions {
@@ -53,6 +54,9 @@ export interface WriteBehind {
   committed(): void;
 }
 
+/** How often a failed re-apply of the journal is retried (disk full). */
+const RECOVERY_RETRY_MS = 1000;
+
 /** Journal size past which it is emptied at the next group commit. */
 const TRUNCATE_AT = 4 * 1024 * 1024;
 
@@ -78,6 +82,8 @@ export class Journal {
   private recording = true;
   /** Set while a failed group could not be re-applied from the journal (disk full): units are refused until it can. */
   private unrecovered: unknown;
+  /** Retries the re-apply while `unrecovered`, so reads stop showing the rolled-back state soon after space is freed. */
+  private recoveryTimer: NodeJS.Timeout | undefined;
   private seq: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly rollbackListeners: (() => void)[] = [];
@@ -239,21 +245,32 @@ export class Journal {
     for (const listener of this.rollbackListeners) listener();
     if (this.db.inTransaction) this.rollback.run();
     try {
-      this.restore();
-      this.unrecovered = undefined;
-    } catch (err) {
-      this.unrecovered = err;
+      this.recover();
+    } catch {
+      // Refused until it works (see recover).
     }
   }
 
   /** Applies the journal's uncommitted units again; throws (and units stay refused) while it can't. */
   private recover(): void {
+    clearTimeout(this.recoveryTimer);
     try {
       this.restore();
       this.unrecovered = undefined;
     } catch (err) {
       this.unrecovered = err;
-      throw new Error(`QBWC Companion cannot save to its data folder (${(err as Error).message}). Free some disk space; nothing acknowledged is lost.`, { cause: err });
+      this.recoveryTimer = setTimeout(() => {
+        try {
+          this.recover();
+        } catch {
+          // tried again by the next timer or unit
+        }
+      }, RECOVERY_RETRY_MS);
+      this.recoveryTimer.unref();
+      throw new StorageUnavailableError(
+        `QBWC Companion cannot save to its data folder (${(err as Error).message}). Nothing was changed and nothing acknowledged is lost; free some disk space and try again.`,
+        { cause: err },
+      );
     }
   }
 
@@ -289,6 +306,7 @@ export class Journal {
   }
 
   close(): void {
+    clearTimeout(this.recoveryTimer);
     this.commit();
     fs.closeSync(this.fd as number);
   }
@@ -338,6 +356,8 @@ export class Journal {
     this.timer = undefined;
     this.seq = this.replay();
     this.definedInFile.clear();
+    // Rows read meanwhile (from the rolled-back database) are stale now.
+    for (const listener of this.rollbackListeners) listener();
   }
 
   /** Applies the units a crash left uncommitted; returns the last unit number. */

@@ -259,6 +259,10 @@ describe('company file guard', () => {
     const moved = stamped('E:\\Moved\\renamed.qbw', 'myCompany Inc', h.instance.fileId);
     expect((await h.run(moved)).outcome).toBe('completed');
     expect(moved.received).toHaveLength(1);
+    // The same GUID however it is written.
+    h.enqueue(QUERY);
+    const bare = stamped('E:\\Moved\\renamed.qbw', 'myCompany Inc', h.instance.fileId.replace(/[{}]/g, '').toLowerCase());
+    expect((await h.run(bare)).outcome).toBe('completed');
 
     const id = h.enqueue(ADD);
     // Same name and path as learned, but another file's stamp (a copy set up for another connection).

@@ -59,6 +59,23 @@ describe('who may answer for a request', () => {
   });
 });
 
+describe('after a session ended', () => {
+  it('keeps a late answer only when it settles something: an old ticket is no way to fill the disk', async () => {
+    h = await startHarness();
+    const id = h.enqueue(QUERY);
+    const soap = h.soap();
+    const [ticket] = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    await soap.call('sendRequestXML', { ticket: ticket as string, ...FIRST_SEND });
+    const rs = `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><CustomerQueryRs requestID="${id}" statusCode="0" statusSeverity="Info" statusMessage="Status OK"/></QBXMLMsgsRs></QBXML>`;
+    expect(await soap.call('receiveResponseXML', { ticket: ticket as string, response: rs, hresult: '', message: '' })).toBe(100);
+    await soap.call('closeConnection', { ticket: ticket as string });
+    const before = responseCount(h);
+    expect(await soap.call('receiveResponseXML', { ticket: ticket as string, response: addRs('not-a-request'), hresult: '', message: '' })).toBe(-1);
+    soap.close();
+    expect(responseCount(h)).toBe(before);
+  });
+});
+
 describe('elements the WSDL declares optional', () => {
   it('reads a missing response, hresult or strVersion as empty instead of faulting', async () => {
     h = await startHarness();
@@ -117,16 +134,29 @@ describe('ending and polling', () => {
     expect(h.companion.store.requests.get(id)?.status).toBe('unknown_outcome');
   });
 
-  it('answers interactiveDone with "Continue" while the page is open and "Done" once it is over', async () => {
+  it('offers the interactive page only for a wrong company file, and answers interactiveDone "Continue" while it is open', async () => {
     h = await startHarness();
     h.enqueue(QUERY);
+    expect((await h.run(new EchoQuickBooks())).outcome).toBe('completed'); // learns "myCompany"
+    await invoke(h.companion.handlers, 'updateSettings', { body: { interactiveWrongCompany: true } });
+    h.enqueue(QUERY);
     const soap = h.soap();
+    // A refused login gets no page: it could otherwise make the instance forget its company.
+    const [refused] = (await soap.call('authenticate', { strUserName: 'tester', strPassword: 'a wrong guess' })) as string[];
+    expect(await soap.call('getInteractiveURL', { wcTicket: refused as string, sessionID: '' })).toBe('');
+
     const [ticket] = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
-    expect(String(await soap.call('getInteractiveURL', { wcTicket: ticket as string, sessionID: '' }))).toMatch(/^http:\/\/localhost:\d+\/interactive\//);
+    const other = { ...FIRST_SEND, strCompanyFileName: 'D:\\Other\\books.qbw', strHCPResponse: HCP_QB2014.replace('<CompanyName>myCompany</CompanyName>', '<CompanyName>Someone Else Ltd</CompanyName>') };
+    expect(await soap.call('sendRequestXML', { ticket: ticket as string, ...other })).toBe('');
+    expect(await soap.call('getLastError', { ticket: ticket as string })).toBe('Interactive mode');
+    const url = String(await soap.call('getInteractiveURL', { wcTicket: ticket as string, sessionID: '' }));
+    expect(url).toMatch(/^http:\/\/localhost:\d+\/interactive\//);
     expect(await soap.call('interactiveDone', { wcTicket: ticket as string })).toBe('Continue');
-    await soap.call('interactiveRejected', { wcTicket: ticket as string, reason: 'The user declined.' });
+    const page = await fetch(url.replace(/^http:\/\/localhost:\d+/, h.companion.url), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'action=accept' });
+    expect(await page.text()).toContain('Thank you');
     expect(await soap.call('interactiveDone', { wcTicket: ticket as string })).toBe('Done');
     soap.close();
+    expect((await invoke(h.companion.handlers, 'getInstance', { params: { instanceId: h.instance.instanceId } })).company).toBeNull();
   });
 });
 

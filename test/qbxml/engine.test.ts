@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoke } from '../../main/contract/invoke';
 import { FakeQuickBooks } from '../../main/simulator/quickbooks';
+import type { QuickBooksHost } from '../../main/simulator/web-connector';
 import { HCP_QB2014, type Harness, startHarness } from '../helpers';
 
 let h: Harness | undefined;
@@ -211,6 +212,33 @@ describe('iterators', () => {
     const r = await get(requestId);
     expect(r.status).toBe('done');
     expect(r.iterator).toMatchObject({ pages: Math.ceil(total / 10), remaining: 0, restarts: 0 });
+    const records = await allRecords(requestId);
+    expect(records).toHaveLength(total);
+    expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
+  });
+
+  it('starts over when a Continue page comes back unreadable, rather than continue past the lost page', async () => {
+    h = await startHarness();
+    const qb = new FakeQuickBooks();
+    const total = await seedCustomers(qb, 25);
+    const { requestId } = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 10 } });
+    let spoiled = false;
+    const flaky: QuickBooksHost = {
+      companyFile: qb.companyFile,
+      hcpResponse: (ownerId, fileId) => qb.hcpResponse(ownerId, fileId),
+      endSession: () => qb.endSession(),
+      processRequest: (xml) => {
+        const answer = qb.processRequest(xml);
+        if (spoiled || !/iterator="Continue"/.test(xml) || !('response' in answer)) return answer;
+        spoiled = true; // the second page, cut short by a character XML forbids
+        return { response: answer.response.replace('</Name>', '&#1;</Name>') };
+      },
+    };
+    expect((await h.run(flaky)).outcome).toBe('completed');
+    expect(spoiled).toBe(true);
+    const r = await get(requestId);
+    expect(r.status).toBe('done');
+    expect(r.iterator?.restarts).toBe(1);
     const records = await allRecords(requestId);
     expect(records).toHaveLength(total);
     expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { StorageUnavailableError } from '../../main/errors';
 import { JOURNAL_FILE, Store } from '../../main/store';
 import { DATABASE_FILE } from '../../main/store/db';
 import { RESPONSES_DIR } from '../../main/store/responses';
@@ -201,7 +202,7 @@ describe('journal', () => {
     expect(crashCopy(dir).sessions.get('s1')).toMatchObject({ requestsSent: 1, lastSeenAt: 2 });
   });
 
-  it('refuses units while a rolled-back group cannot be re-applied, so nothing builds on a database missing acknowledged units', () => {
+  it('refuses units while a rolled-back group cannot be re-applied, so nothing builds on a database missing acknowledged units', async () => {
     const dir = tempDir();
     const store = open(dir);
     const [a, b] = seed(store, ['write', 'write']) as [QueuedRequest, QueuedRequest];
@@ -218,11 +219,14 @@ describe('journal', () => {
       }),
     ).toThrow('boom');
     // The group (with the acknowledged unit) was rolled back and can't be re-applied yet.
+    expect(() => store.transaction(() => store.requests.markSent(b, 's1', 4))).toThrow(StorageUnavailableError);
     expect(() => store.transaction(() => store.requests.markSent(b, 's1', 4))).toThrow(/cannot save to its data folder/);
+    expect(store.requests.get(a.id)?.status).not.toBe('sent'); // what reads see meanwhile: the rolled-back group
     unreadable.mockRestore();
-    // Once it can, the acknowledged unit is back before anything else runs.
-    store.transaction(() => store.requests.transition(b.id, 'queued', 'cancelled', 5));
+    // Once it can, the acknowledged unit is back — retried on its own, and reads see it.
+    await new Promise((r) => setTimeout(r, 1300));
     expect(store.requests.get(a.id)?.status).toBe('sent');
+    store.transaction(() => store.requests.transition(b.id, 'queued', 'cancelled', 5));
     expect(store.requests.get(b.id)?.status).toBe('cancelled');
   });
 
