@@ -199,6 +199,7 @@ export class Journal {
    */
   bulk<T>(fn: () => T): T {
     if (this.depth > 0) throw new Error('bulk() inside a unit would commit part of it');
+    if (this.unrecovered !== undefined) this.recover();
     this.commit();
     this.recording = false;
     this.depth++;
@@ -260,6 +261,7 @@ export class Journal {
     } catch (err) {
       this.unrecovered = err;
       this.recoveryTimer = setTimeout(() => {
+        if (!this.db.open) return; // closed meanwhile: the next start replays the journal
         try {
           this.recover();
         } catch {
