@@ -21,6 +21,12 @@ import { type QuickBooksHost, runWebConnectorSession, type WebConnectorOptions }
 
 export const HCP_QB2014 = fixture('qbwc', 'hcp_strHCPResponse_QuickBooksPro2014.fixed.xml');
 
+/** A query and a write to queue as raw qbXML. */
+export const QUERY = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
+export const ADD = '<CustomerAddRq><CustomerAdd><Name>Pine Street Bakery</Name></CustomerAdd></CustomerAddRq>';
+/** The rest of a session's first sendRequestXML, as QuickBooks Pro 2014 with EchoQuickBooks' file open. */
+export const FIRST_SEND = { strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 };
+
 /** Intuit's qbXML XSD folder: never in the repository; tests that need it are skipped without it. */
 export const QBXML_SCHEMA_DIR = process.env.QBXML_SCHEMA_DIR ?? '/work/shared/reference/qbxml/schema';
 

@@ -231,8 +231,7 @@ export class Journal {
     } catch (err) {
       this.deferred = [];
       this.undoGroup();
-      if (this.unrecovered !== undefined) this.recover(); // throws the plain explanation
-      throw err;
+      throw this.unrecovered === undefined ? err : this.refusal();
     }
   }
 
@@ -269,11 +268,17 @@ export class Journal {
         }
       }, RECOVERY_RETRY_MS);
       this.recoveryTimer.unref();
-      throw new StorageUnavailableError(
-        `QBWC Companion cannot save to its data folder (${(err as Error).message}). Nothing was changed and nothing acknowledged is lost; free some disk space and try again.`,
-        { cause: err },
-      );
+      throw this.refusal();
     }
+  }
+
+  /** What a unit is refused with while the journal can't be re-applied. */
+  private refusal(): StorageUnavailableError {
+    const cause = this.unrecovered as Error;
+    return new StorageUnavailableError(
+      `QBWC Companion cannot save to its data folder (${cause.message}). Nothing was changed and nothing acknowledged is lost; free some disk space and try again.`,
+      { cause },
+    );
   }
 
   private commitGroup(): void {

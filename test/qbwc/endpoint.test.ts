@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequestEnvelope } from '../../main/simulator/soap-client';
-import { HCP_QB2014, type Harness, startHarness } from '../helpers';
+import { FIRST_SEND, type Harness, startHarness } from '../helpers';
 
 let h: Harness;
 beforeAll(async () => {
@@ -160,7 +160,7 @@ describe('the QBWC endpoint over HTTP', () => {
     const soap = h.soap();
     const auth = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
     const ticket = auth[0] as string;
-    await soap.call('sendRequestXML', { ticket, strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 });
+    await soap.call('sendRequestXML', { ticket, ...FIRST_SEND });
     soap.close();
 
     // An InvoiceQueryRs of ~100 MB, escaped inside the SOAP body as QBWC sends it, streamed in.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EchoQuickBooks, type Harness, startHarness } from '../helpers';
+import { ADD, EchoQuickBooks, type Harness, QUERY, startHarness } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -7,8 +7,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const QUERY = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
-const ADD = '<CustomerAddRq><CustomerAdd><Name>Pine Street Bakery</Name></CustomerAdd></CustomerAddRq>';
 
 describe('a full simulated QBWC session', () => {
   it('follows the Guide\'s call order, sends HCP once, negotiates the version and stores every response', async () => {

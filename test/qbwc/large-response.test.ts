@@ -10,7 +10,7 @@ import { generateInvoiceQueryRs } from '../../bench/qbxml-fixtures';
 import { parseResponse } from '../../main/qbxml/parser';
 import { RESPONSES_DIR } from '../../main/store/responses';
 import { escapeText } from '../../main/xml/escape';
-import { HCP_QB2014, type Harness, startHarness, tempDir } from '../helpers';
+import { FIRST_SEND, type Harness, startHarness, tempDir } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -25,7 +25,7 @@ async function sessionFor(harness: Harness): Promise<string> {
   const soap = harness.soap();
   const auth = (await soap.call('authenticate', { strUserName: 'tester', strPassword: harness.password })) as string[];
   const ticket = auth[0] as string;
-  await soap.call('sendRequestXML', { ticket, strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 });
+  await soap.call('sendRequestXML', { ticket, ...FIRST_SEND });
   soap.close();
   return ticket;
 }

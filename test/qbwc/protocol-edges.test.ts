@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoke } from '../../main/contract/invoke';
-import { EchoQuickBooks, HCP_QB2014, type Harness, startHarness } from '../helpers';
+import { ADD, EchoQuickBooks, FIRST_SEND, HCP_QB2014, type Harness, QUERY, startHarness } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -15,9 +15,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const QUERY = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
-const ADD = '<CustomerAddRq><CustomerAdd><Name>Pine Street Bakery</Name></CustomerAdd></CustomerAddRq>';
-const FIRST_SEND = { strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 };
 
 const addRs = (requestId: string) =>
   `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><CustomerAddRs requestID="${requestId}" statusCode="0" statusSeverity="Info" statusMessage="Status OK">` +

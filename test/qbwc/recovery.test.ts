@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../main/store/db';
-import { EchoQuickBooks, HCP_QB2014, type Harness, startHarness } from '../helpers';
+import { EchoQuickBooks, HCP_QB2014, type Harness, QUERY, startHarness } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,7 +10,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const QUERY = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
 const WRITE = '<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Pine Street Bakery</FullName></CustomerRef></InvoiceAdd></InvoiceAddRq>';
 
 const sendArgs = (ticket: string, hcp = '') => ({

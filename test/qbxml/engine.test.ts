@@ -199,6 +199,16 @@ describe('iterators', () => {
     return qb.customers().length;
   }
 
+  /** The query ended done, after `restarts` restarts, with every one of `total` records once. */
+  async function expectWholeResult(requestId: string, total: number, restarts: number) {
+    const r = await get(requestId);
+    expect(r.status).toBe('done');
+    expect(r.iterator?.restarts).toBe(restarts);
+    const records = await allRecords(requestId);
+    expect(records).toHaveLength(total);
+    expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
+  }
+
   it('pages a query with MaxReturned through iterators in one session and serves one logical result', async () => {
     h = await startHarness();
     const qb = new FakeQuickBooks();
@@ -236,12 +246,7 @@ describe('iterators', () => {
     };
     expect((await h.run(flaky)).outcome).toBe('completed');
     expect(spoiled).toBe(true);
-    const r = await get(requestId);
-    expect(r.status).toBe('done');
-    expect(r.iterator?.restarts).toBe(1);
-    const records = await allRecords(requestId);
-    expect(records).toHaveLength(total);
-    expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
+    await expectWholeResult(requestId, total, 1);
   });
 
   it('restarts after the session ends mid-iteration, without duplicates or gaps', async () => {
@@ -257,12 +262,7 @@ describe('iterators', () => {
     h = await startHarness({ dataDir });
     const report = await h.run(qb);
     expect(report.outcome).toBe('completed');
-    const r = await get(requestId);
-    expect(r.status).toBe('done');
-    expect(r.iterator?.restarts).toBe(1);
-    const records = await allRecords(requestId);
-    expect(records).toHaveLength(total);
-    expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
+    await expectWholeResult(requestId, total, 1);
   });
 });
 

@@ -38,6 +38,14 @@ function contender(dir: string, waitMs = 0, holdMs = 60_000): { proc: ChildProce
   return { proc, said };
 }
 
+/** A process that took the folder, then was killed with SIGKILL (its pid file stays). */
+async function killedOwner(dir: string): Promise<void> {
+  const owner = contender(dir);
+  expect(await owner.said).toBe('got');
+  owner.proc.kill('SIGKILL');
+  await new Promise((r) => owner.proc.once('exit', r));
+}
+
 describe('data folder ownership', () => {
   it('refuses a second owner, in this process or another, naming the owner', async () => {
     const dir = tempDir();
@@ -55,20 +63,14 @@ describe('data folder ownership', () => {
 
   it('is free the moment its owner is killed, though the owner left its pid file behind', async () => {
     const dir = tempDir();
-    const owner = contender(dir);
-    expect(await owner.said).toBe('got');
-    owner.proc.kill('SIGKILL');
-    await new Promise((r) => owner.proc.once('exit', r));
+    await killedOwner(dir);
     expect(fs.existsSync(path.join(dir, OWNER_PID_FILE))).toBe(true);
     acquireOwnership(dir).release();
   });
 
   it('goes to exactly one of many processes starting at once over a killed owner', async () => {
     const dir = tempDir();
-    const first = contender(dir);
-    expect(await first.said).toBe('got');
-    first.proc.kill('SIGKILL');
-    await new Promise((r) => first.proc.once('exit', r));
+    await killedOwner(dir);
     const racers = Array.from({ length: 6 }, () => contender(dir));
     const said = await Promise.all(racers.map((r) => r.said));
     expect(said.filter((s) => s === 'got')).toHaveLength(1);
