@@ -69,6 +69,10 @@ export const hasForbiddenXmlChar = (s: string): boolean =>
 const NAME_START = ':A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\uD800-\uDFFF';
 const NAME = new RegExp(`^[${NAME_START}][${NAME_START}\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040]*$`);
 const WHITESPACE_ONLY = /^[ \t\r\n]*$/;
+/** utf8Bytes: a byte that is part of a character beyond ASCII. */
+const HIGH_BYTE = /[\u0080-\u00ff]/;
+/** utf8Bytes: the byte order mark's three bytes. */
+export const UTF8_BOM = '\u00ef\u00bb\u00bf';
 
 // NAME for ASCII code units, checked while a tag name is scanned instead of by the regex
 // afterwards (names with other characters still get the regex): 1 = may start a name, 2 = may follow.
@@ -107,6 +111,14 @@ export interface TokenizerOptions {
    * another tokenizer read): skip the check for characters XML forbids.
    */
   charactersChecked?: boolean;
+  /**
+   * Each character of the input is one byte of UTF-8 (the bytes were decoded as Latin-1).
+   * Latin-1 decoding is several times faster than UTF-8 decoding and keeps every string
+   * one byte per character, which makes all the scanning after it faster too; markup is
+   * ASCII, so it reads the same. Names, text and attribute values are decoded from UTF-8
+   * as they are handed out, and a character split at the end of a chunk waits for the rest.
+   */
+  utf8Bytes?: boolean;
 }
 
 export class XmlTokenizer {
@@ -123,6 +135,13 @@ export class XmlTokenizer {
   private readonly fragment: boolean;
   private readonly embeddedDeclarations: boolean;
   private readonly charactersChecked: boolean;
+  private readonly utf8Bytes: boolean;
+  /** utf8Bytes: the input being tokenized may hold bytes above 0x7F (they need decoding). */
+  private high = false;
+  /** utf8Bytes: the open elements' names as handed out (`stack` holds them as they appear in the input). */
+  private readonly names: string[] = [];
+  /** Set by scanName: whether the name it found is all ASCII. */
+  private nameAscii = true;
 
   constructor(
     private readonly handler: XmlHandler,
@@ -131,6 +150,7 @@ export class XmlTokenizer {
     this.fragment = options.fragment ?? false;
     this.embeddedDeclarations = options.embeddedDeclarations ?? false;
     this.charactersChecked = options.charactersChecked ?? false;
+    this.utf8Bytes = options.utf8Bytes ?? false;
     if (this.fragment) this.state = State.Content;
   }
 
@@ -148,13 +168,20 @@ export class XmlTokenizer {
     return this.state === State.Content && this.buf.length === 0 && this.stack.length > 0 && !this.textTail.endsWith(']');
   }
 
-  write(chunk: string): void {
+  /**
+   * The next piece of input. With utf8Bytes, `ascii` says the piece has no byte above
+   * 0x7F (the caller knows it cheaply from the bytes), so nothing in it needs decoding.
+   */
+  write(chunk: string, ascii = false): void {
     if (this.state === State.Done) throw new XmlSyntaxError('Data after the end of the document');
     if (chunk.length === 0) return;
     if (!this.sawAnything) {
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      // The byte order mark, whole (a caller splitting it across writes holds it back).
+      if (chunk.startsWith(this.utf8Bytes ? UTF8_BOM : '\ufeff')) chunk = chunk.slice(this.utf8Bytes ? 3 : 1);
       this.sawAnything = chunk.length > 0;
     }
+    // What is held back from the last write could hold such bytes too.
+    this.high = this.utf8Bytes && (!ascii || (this.high && this.buf.length > 0));
     const buf = this.buf.length === 0 ? chunk : this.buf + chunk;
     this.buf = '';
     // One scan of the whole input is far cheaper than one per text node and attribute.
@@ -175,7 +202,7 @@ export class XmlTokenizer {
     if (consumed < buf.length) throw new XmlSyntaxError('Unexpected end of input inside markup');
     if (this.state === State.Cdata) throw new XmlSyntaxError('Unterminated CDATA section');
     if (this.state === State.Comment) throw new XmlSyntaxError('Unterminated comment');
-    if (this.stack.length > 0) throw new XmlSyntaxError(`Unexpected end of input: <${this.stack[this.stack.length - 1]}> is not closed`);
+    if (this.stack.length > 0) throw new XmlSyntaxError(`Unexpected end of input: <${this.decoded(this.stack[this.stack.length - 1] as string)}> is not closed`);
     if (!this.fragment && !this.sawRoot) throw new XmlSyntaxError('The document has no root element');
     this.state = State.Done;
   }
@@ -195,7 +222,7 @@ export class XmlTokenizer {
               if (buf.endsWith(']]')) keep = 2;
               else if (buf.endsWith(']')) keep = 1;
             }
-            const end = holdSurrogate(buf, len - keep, final);
+            const end = this.holdPartial(buf, len - keep, final);
             if (end > pos) this.emitRaw(buf.slice(pos, end));
             return end;
           }
@@ -224,7 +251,7 @@ export class XmlTokenizer {
         if (!final) {
           const amp = buf.lastIndexOf('&');
           if (amp >= pos && len - amp <= MAX_ENTITY && buf.indexOf(';', amp) === -1) end = amp;
-          end = holdSurrogate(buf, end, false);
+          end = this.holdPartial(buf, end, false);
         }
         if (end > pos) this.emitText(buf.slice(pos, end), true);
         return end;
@@ -289,10 +316,11 @@ export class XmlTokenizer {
   }
 
   private startTag(buf: string, lt: number, final: boolean): number {
-    const nameEnd = nameEndAt(buf, lt + 1);
+    const nameEnd = this.scanName(buf, lt + 1);
     if (nameEnd === -1) return final ? this.fail('Unterminated start tag') : -1;
-    if (nameEnd < 0) this.fail(`Invalid element name "${buf.slice(lt + 1, Math.min(-nameEnd - 2, lt + 41))}"`);
-    const name = buf.slice(lt + 1, nameEnd);
+    if (nameEnd < 0) this.fail(`Invalid element name "${this.decoded(buf.slice(lt + 1, Math.min(-nameEnd - 2, lt + 41)))}"`);
+    const inputName = buf.slice(lt + 1, nameEnd);
+    const name = this.nameAscii ? inputName : this.decoded(inputName);
     let pos = nameEnd;
     let attrs: Record<string, string> | null = null;
     for (;;) {
@@ -301,20 +329,20 @@ export class XmlTokenizer {
       while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = buf.charCodeAt(++pos);
       if (Number.isNaN(c)) return final ? this.fail('Unterminated start tag') : -1;
       if (c === 0x3e /* > */) {
-        this.openTag(name, attrs ?? NO_ATTRIBUTES, false);
+        this.openTag(inputName, name, attrs ?? NO_ATTRIBUTES, false);
         return pos + 1;
       }
       if (c === 0x2f /* / */) {
         const c2 = buf.charCodeAt(pos + 1);
         if (Number.isNaN(c2)) return final ? this.fail('Unterminated start tag') : -1;
         if (c2 !== 0x3e) this.fail(`Expected ">" after "/" in <${name}>`);
-        this.openTag(name, attrs ?? NO_ATTRIBUTES, true);
+        this.openTag(inputName, name, attrs ?? NO_ATTRIBUTES, true);
         return pos + 2;
       }
       if (pos === nameEnd) this.fail(`Expected whitespace before an attribute in <${name}>`);
       const eq = buf.indexOf('=', pos);
       if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
-      const attrName = trimSpaceEnd(buf.slice(pos, eq));
+      const attrName = this.decoded(trimSpaceEnd(buf.slice(pos, eq)));
       if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
       let q = eq + 1;
       let qc = buf.charCodeAt(q);
@@ -328,7 +356,7 @@ export class XmlTokenizer {
       if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
       attrs ??= Object.create(ATTRIBUTES_PROTO) as Record<string, string>;
       if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
-      attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(raw));
+      attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(this.decoded(raw)));
       pos = close + 1;
       const after = buf.charCodeAt(pos);
       if (!Number.isNaN(after) && after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d && after !== 0x3e && after !== 0x2f) {
@@ -337,7 +365,8 @@ export class XmlTokenizer {
     }
   }
 
-  private openTag(name: string, attrs: Attributes, selfClosing: boolean): void {
+  /** `inputName` is the name as it appears in the input, `name` as handed out (they differ only for utf8Bytes). */
+  private openTag(inputName: string, name: string, attrs: Attributes, selfClosing: boolean): void {
     this.sawElement = true;
     if (this.stack.length === 0 && !this.fragment) {
       if (this.sawRoot) this.fail('Only one root element is allowed');
@@ -350,20 +379,23 @@ export class XmlTokenizer {
       if (this.stack.length === 0 && !this.fragment) this.state = State.Epilog;
     } else {
       if (this.stack.length >= MAX_DEPTH) this.fail(`Elements are nested more than ${MAX_DEPTH} levels deep`);
-      this.stack.push(name);
+      this.stack.push(inputName);
+      if (this.utf8Bytes) this.names.push(name);
       this.handler.startElement(name, attrs, false);
     }
   }
 
+  /** `name` as it appears in the input. */
   private closeTag(name: string): void {
     const open = this.stack.pop();
-    if (open === undefined) this.fail(`Unexpected end tag </${name}>`);
-    if (open !== name) this.fail(`End tag </${name}> does not match <${open}>`);
-    this.handler.endElement(name);
+    if (open === undefined) this.fail(`Unexpected end tag </${this.decoded(name)}>`);
+    if (open !== name) this.fail(`End tag </${this.decoded(name)}> does not match <${this.decoded(open)}>`);
+    this.handler.endElement(this.utf8Bytes ? (this.names.pop() as string) : name);
     if (this.stack.length === 0 && !this.fragment) this.state = State.Epilog;
   }
 
-  private pi(body: string): void {
+  private pi(input: string): void {
+    const body = this.decoded(input);
     const space = body.search(/[ \t\r\n]/);
     const target = space === -1 ? body : body.slice(0, space);
     const data = space === -1 ? '' : trimSpaceEnd(body.slice(space + 1).replace(SPACE_START, ''));
@@ -392,37 +424,66 @@ export class XmlTokenizer {
     this.textTail = continues ? raw.slice(-2) : '';
     // Checked before decoding: references can only produce characters isXmlChar allows.
     if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
+    // Decoding UTF-8 yields no "&" or "<": references are decoded after it, as before.
+    if (this.high) raw = this.decoded(raw);
     if (this.handler.rawText?.(raw)) return;
     this.handler.text(decodeEntities(raw));
   }
 
   private emitRaw(text: string): void {
     if (!this.clean && hasForbiddenXmlChar(text)) this.fail('The document contains a character that XML does not allow');
-    this.handler.text(text);
+    this.handler.text(this.high ? this.decoded(text) : text);
+  }
+
+  /** With utf8Bytes, `s` decoded from UTF-8 (invalid bytes become U+FFFD); otherwise `s`. */
+  private decoded(s: string): string {
+    if (!this.utf8Bytes || !HIGH_BYTE.test(s)) return s;
+    const text = Buffer.from(s, 'latin1').toString('utf8');
+    // U+FFFE and U+FFFF show only now (lone surrogates can't: they decode to U+FFFD).
+    if (!this.charactersChecked && hasForbiddenXmlChar(text)) this.fail('The document contains a character that XML does not allow');
+    return text;
+  }
+
+  /** Where text at the end of a chunk may end: not inside a character whose rest comes next. */
+  private holdPartial(buf: string, end: number, final: boolean): number {
+    if (final || end === 0) return end;
+    if (!this.utf8Bytes) {
+      const c = buf.charCodeAt(end - 1);
+      return c >= 0xd800 && c <= 0xdbff ? end - 1 : end; // a high surrogate waits for its pair
+    }
+    if (!this.high) return end;
+    // Back over continuation bytes to the lead byte of the last character, if it is unfinished.
+    for (let i = end - 1; i >= 0 && i >= end - 4; i--) {
+      const b = buf.charCodeAt(i);
+      if (b < 0x80) return end;
+      if (b >= 0xc0) return end - i < (b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4) ? i : end;
+    }
+    return end;
+  }
+
+  /**
+   * Where a tag name starting at `from` ends (XML whitespace, "/" or ">"); -1 if it does not
+   * end within `buf` yet; -(end + 2) if it ends but is not a valid name. Sets nameAscii.
+   */
+  private scanName(buf: string, from: number): number {
+    let valid = true;
+    let ascii = true;
+    for (let i = from; i < buf.length; i++) {
+      const c = buf.charCodeAt(i);
+      if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) {
+        if (valid && !ascii) valid = NAME.test(this.decoded(buf.slice(from, i)));
+        this.nameAscii = ascii;
+        return valid && i > from ? i : -(i + 2);
+      }
+      if (c >= 0x80) ascii = false;
+      else if (((NAME_CHAR[c] as number) & (i === from ? 1 : 2)) === 0) valid = false;
+    }
+    return -1;
   }
 
   private fail(message: string): never {
     throw new XmlSyntaxError(message);
   }
-}
-
-/**
- * Where a tag name starting at `from` ends (XML whitespace, "/" or ">"); -1 if it does not
- * end within `buf` yet; -(end + 2) if it ends but is not a valid name.
- */
-function nameEndAt(buf: string, from: number): number {
-  let valid = true;
-  let ascii = true;
-  for (let i = from; i < buf.length; i++) {
-    const c = buf.charCodeAt(i);
-    if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) {
-      if (valid && !ascii) valid = NAME.test(buf.slice(from, i));
-      return valid && i > from ? i : -(i + 2);
-    }
-    if (c >= 0x80) ascii = false;
-    else if (((NAME_CHAR[c] as number) & (i === from ? 1 : 2)) === 0) valid = false;
-  }
-  return -1;
 }
 
 // XML's white space is these four only: String#trim would also take no-break spaces etc.
@@ -437,13 +498,6 @@ function isBlank(s: string): boolean {
     if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
   }
   return s.length > 0;
-}
-
-/** Keeps a chunk-final high surrogate for the next chunk, where its pair arrives. */
-function holdSurrogate(buf: string, end: number, final: boolean): number {
-  if (final || end === 0) return end;
-  const c = buf.charCodeAt(end - 1);
-  return c >= 0xd800 && c <= 0xdbff ? end - 1 : end;
 }
 
 /** Decodes the predefined entities and character references; rejects anything else. */

@@ -103,6 +103,68 @@ describe('ResponseStreamParser.writeUtf8', () => {
   });
 });
 
+describe('ResponseStreamParser: UTF-8 bytes read one character per byte', () => {
+  // Non-ASCII where the tokenizer hands text out: an attribute, text around a reference,
+  // a character outside the BMP (four bytes), CDATA, and an element name (not qbXML's).
+  const doc =
+    '\uFEFF<?xml version="1.0"?><QBXML><QBXMLMsgsRs>' +
+    '<CustomerQueryRs statusCode="1" statusSeverity="Info" statusMessage="Aucun « Café » trouvé"></CustomerQueryRs>' +
+    '<CustomerQueryRs statusCode="0" statusSeverity="Info"><CustomerRet><ListID>80-1</ListID>' +
+    '<Name>Ünïcode “q” \u{1F600} &#233;&amp;é</Name><Notes><![CDATA[ß <raw> ✓]]></Notes></CustomerRet>' +
+    '</CustomerQueryRs></QBXMLMsgsRs></QBXML>';
+  const bytes = Buffer.from(doc);
+
+  const check = (events: ResponseEvent[]) => {
+    const rs = events.filter((e) => e.kind === 'rs').map((e) => e.rs.statusMessage);
+    expect(rs).toEqual(['Aucun « Café » trouvé', undefined]);
+    const rec = events.find((e): e is RecordEvent => e.kind === 'record');
+    expect(JSON.parse(text(rec?.json ?? ''))).toMatchObject({ ListID: '80-1', Name: 'Ünïcode “q” \u{1F600} é&é', Notes: 'ß <raw> ✓' });
+  };
+
+  it('decodes text, attributes and CDATA whatever the pieces: one byte at a time, bytes and text mixed', () => {
+    const oneByOne: ResponseEvent[] = [];
+    const p1 = new ResponseStreamParser((batch) => oneByOne.push(...batch));
+    for (let i = 0; i < bytes.length; i++) p1.writeUtf8(bytes.subarray(i, i + 1));
+    expect(p1.end()).toEqual({ parseError: null, bytes: bytes.length, blank: false });
+    check(oneByOne);
+
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 }), (sizes) => {
+        // Text pieces must be whole characters: cut the string, and send every other piece as bytes.
+        const events: ResponseEvent[] = [];
+        const parser = new ResponseStreamParser((batch) => events.push(...batch));
+        const chars = Array.from(doc);
+        for (let at = 0, i = 0; at < chars.length; i++) {
+          const piece = chars.slice(at, at + (sizes[i % sizes.length] as number)).join('');
+          if (i % 2 === 0) parser.write(piece);
+          else parser.writeUtf8(Buffer.from(piece));
+          at += Array.from(piece).length;
+        }
+        expect(parser.end()).toMatchObject({ parseError: null, bytes: bytes.length });
+        check(events);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('reads a document of only a byte order mark and white space as blank, and names a non-ASCII element decoded', () => {
+    const blank = new ResponseStreamParser(() => undefined);
+    const bom = Buffer.from('\uFEFF \r\n');
+    blank.writeUtf8(bom.subarray(0, 1));
+    blank.writeUtf8(bom.subarray(1, 2));
+    blank.writeUtf8(bom.subarray(2));
+    expect(blank.end()).toEqual({ parseError: null, bytes: bom.length, blank: true });
+
+    const named = new ResponseStreamParser(() => undefined);
+    named.writeUtf8(Buffer.from('<QBXML><QBXMLMsgsRs><Façade></Façadé></QBXMLMsgsRs></QBXML>'));
+    expect(named.end().parseError).toBe('End tag </Façadé> does not match <Façade>');
+
+    const cut = new ResponseStreamParser(() => undefined);
+    cut.writeUtf8(Buffer.from('<QBXML>é').subarray(0, 8)); // the document ends inside "é"
+    expect(cut.end().parseError).toMatch(/not closed/);
+  });
+});
+
 describe('parsing on the worker thread (compiled build)', () => {
   const compiled = path.join(__dirname, '..', '..', 'dist', 'main', 'qbxml', 'parser', 'parse-thread.js');
 

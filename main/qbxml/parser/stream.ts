@@ -4,8 +4,7 @@
  * be stored as it streams in.
  */
 import { isAscii } from 'node:buffer';
-import { TextDecoder } from 'node:util';
-import { XmlTokenizer } from '../../xml/tokenizer';
+import { UTF8_BOM, XmlTokenizer } from '../../xml/tokenizer';
 import { QbxmlResponseParser, type RecordSink, type RsInfo } from './response';
 
 /** A …Rs began. */
@@ -69,27 +68,20 @@ export interface StreamSummary {
   blank: boolean;
 }
 
+/** Any character but XML white space. */
+const NOT_XML_SPACE = /[^ \t\r\n]/;
+
 const stringField = (value: unknown, field: string): string | null => {
   const v = (value as Record<string, unknown> | null)?.[field];
   return typeof v === 'string' ? v : null;
 };
 
-/** Whether `bytes` ends at a UTF-8 character boundary (false when unsure). */
-function endsWithWholeCharacter(bytes: Uint8Array): boolean {
-  const n = bytes.length;
-  for (let i = n - 1; i >= 0 && i >= n - 4; i--) {
-    const b = bytes[i] as number;
-    if (b < 0x80) return i === n - 1;
-    if (b >= 0xc0) return n - i === (b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf8 ? 4 : -1);
-  }
-  return false;
-}
-
 export class ResponseStreamParser<B = ResponseEvent[]> implements RecordSink {
   // Its input was checked on the way in: by the SOAP tokenizer or the escaped-bytes decoder.
-  private readonly tokenizer = new XmlTokenizer(new QbxmlResponseParser(this), { charactersChecked: true });
-  /** Set while text is arriving as UTF-8 bytes (it may hold part of a character). */
-  private utf8: TextDecoder | null = null;
+  // It reads UTF-8 bytes as Latin-1 characters (see XmlTokenizer's utf8Bytes), text included.
+  private readonly tokenizer = new XmlTokenizer(new QbxmlResponseParser(this), { charactersChecked: true, utf8Bytes: true });
+  /** Until the first bytes are known not to be a byte order mark split across writes: what came so far. */
+  private head: string | null = '';
   private parseError: string | null = null;
   private bytes = 0;
   private blank = true;
@@ -102,36 +94,41 @@ export class ResponseStreamParser<B = ResponseEvent[]> implements RecordSink {
 
   /** The next piece of the response's (decoded) text. */
   write(text: string): void {
-    if (this.utf8 !== null) {
-      const rest = this.utf8.decode(); // its bytes were counted as they came
-      this.utf8 = null;
-      this.parse(rest);
-    }
-    this.bytes += Buffer.byteLength(text);
-    this.parse(text);
+    const size = Buffer.byteLength(text);
+    this.bytes += size;
+    // ASCII text is its own UTF-8; anything else becomes the tokenizer's one character per byte.
+    if (size === text.length) this.parse(text, true);
+    else this.parse(Buffer.from(text, 'utf8').toString('latin1'), false);
   }
 
   /** The same as UTF-8 bytes, split anywhere. */
   writeUtf8(bytes: Uint8Array): void {
     this.bytes += bytes.length;
-    // Most of a qbXML response is ASCII, which decoding as Latin-1 (a copy) turns into a
-    // string about ten times faster than a UTF-8 decoder does.
-    if (this.utf8 === null && isAscii(bytes)) {
-      this.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
-      return;
-    }
-    // A leading byte order mark is the tokenizer's to drop; one further on is text.
-    this.utf8 ??= new TextDecoder('utf-8', { ignoreBOM: true });
-    this.parse(this.utf8.decode(bytes, { stream: true }));
-    if (endsWithWholeCharacter(bytes)) this.utf8 = null; // it holds nothing back
+    // Latin-1 decoding (a copy) is several times faster than UTF-8 decoding; the tokenizer
+    // decodes what it hands out, and only where the bytes are not all ASCII.
+    this.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), isAscii(bytes));
   }
 
-  private parse(text: string): void {
+  private parse(text: string, ascii: boolean): void {
+    if (this.head !== null) {
+      // A byte order mark split across writes is put back together, for the tokenizer to drop whole.
+      text = this.head + text;
+      if (text.length < UTF8_BOM.length && UTF8_BOM.startsWith(text)) {
+        this.head = text;
+        return;
+      }
+      ascii &&= this.head === '';
+      this.head = null;
+      if (this.blank && text.startsWith(UTF8_BOM) && !NOT_XML_SPACE.test(text.slice(UTF8_BOM.length))) return;
+    }
     if (text.length === 0) return;
-    if (this.blank && text.trim() !== '') this.blank = false;
-    if (this.parseError !== null || this.blank) return;
+    if (this.blank) {
+      if (!NOT_XML_SPACE.test(text)) return; // QuickBooks sent nothing, so far
+      this.blank = false;
+    }
+    if (this.parseError !== null) return;
     try {
-      this.tokenizer.write(text);
+      this.tokenizer.write(text, ascii);
     } catch (err) {
       this.parseError = (err as Error).message;
     }
@@ -139,7 +136,12 @@ export class ResponseStreamParser<B = ResponseEvent[]> implements RecordSink {
   }
 
   end(): StreamSummary {
-    this.write('');
+    if (this.head !== null && this.head !== '') {
+      // One or two bytes that began like a byte order mark and were all there was.
+      const head = this.head;
+      this.head = null;
+      this.parse(head, false);
+    }
     if (this.parseError === null && !this.blank) {
       try {
         this.tokenizer.end();
