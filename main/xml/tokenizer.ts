@@ -140,8 +140,8 @@ export class XmlTokenizer {
   private high = false;
   /** utf8Bytes: the open elements' names as handed out (`stack` holds them as they appear in the input). */
   private readonly names: string[] = [];
-  /** Set by scanName: whether the name it found is all ASCII. */
-  private nameAscii = true;
+  /** Set by scanName: the name it found as handed out, when that is not the input itself (utf8Bytes, non-ASCII). */
+  private scannedName: string | null = null;
 
   constructor(
     private readonly handler: XmlHandler,
@@ -320,7 +320,7 @@ export class XmlTokenizer {
     if (nameEnd === -1) return final ? this.fail('Unterminated start tag') : -1;
     if (nameEnd < 0) this.fail(`Invalid element name "${this.decoded(buf.slice(lt + 1, Math.min(-nameEnd - 2, lt + 41)))}"`);
     const inputName = buf.slice(lt + 1, nameEnd);
-    const name = this.nameAscii ? inputName : this.decoded(inputName);
+    const name = this.scannedName ?? inputName;
     let pos = nameEnd;
     let attrs: Record<string, string> | null = null;
     for (;;) {
@@ -463,7 +463,7 @@ export class XmlTokenizer {
 
   /**
    * Where a tag name starting at `from` ends (XML whitespace, "/" or ">"); -1 if it does not
-   * end within `buf` yet; -(end + 2) if it ends but is not a valid name. Sets nameAscii.
+   * end within `buf` yet; -(end + 2) if it ends but is not a valid name. Sets scannedName.
    */
   private scanName(buf: string, from: number): number {
     let valid = true;
@@ -471,8 +471,12 @@ export class XmlTokenizer {
     for (let i = from; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d) {
-        if (valid && !ascii) valid = NAME.test(this.decoded(buf.slice(from, i)));
-        this.nameAscii = ascii;
+        this.scannedName = null;
+        if (valid && !ascii) {
+          const name = this.decoded(buf.slice(from, i));
+          valid = NAME.test(name);
+          if (this.utf8Bytes) this.scannedName = name;
+        }
         return valid && i > from ? i : -(i + 2);
       }
       if (c >= 0x80) ascii = false;

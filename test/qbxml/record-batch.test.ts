@@ -135,10 +135,11 @@ describe('ResponseStreamParser: UTF-8 bytes read one character per byte', () => 
         const parser = new ResponseStreamParser((batch) => events.push(...batch));
         const chars = Array.from(doc);
         for (let at = 0, i = 0; at < chars.length; i++) {
-          const piece = chars.slice(at, at + (sizes[i % sizes.length] as number)).join('');
+          const size = sizes[i % sizes.length] as number;
+          const piece = chars.slice(at, at + size).join('');
           if (i % 2 === 0) parser.write(piece);
           else parser.writeUtf8(Buffer.from(piece));
-          at += Array.from(piece).length;
+          at += size;
         }
         expect(parser.end()).toMatchObject({ parseError: null, bytes: bytes.length });
         check(events);
