@@ -197,11 +197,24 @@ export function clockTicksPerSecond(): number {
 
 /** utime + stime of a process (all its threads), in clock ticks: /proc/<pid>/stat fields 14 and 15. */
 export function cpuTicks(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuTicksOf(`/proc/${pid}/stat`);
+}
+
+function cpuTicksOf(statFile: string): number {
+  const stat = fs.readFileSync(statFile, 'utf8');
   // Field 2 (comm) is parenthesised and may contain spaces: count from the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state), so field 14 is rest[11] and field 15 is rest[12].
   return Number(rest[11]) + Number(rest[12]);
+}
+
+/**
+ * CPU ticks of a process's main thread (its tid is its pid) and of all its other threads
+ * together (V8's GC and compiler helpers, the checkpoint worker, libuv's pool).
+ */
+export function cpuTicksByThread(pid: number): { main: number; others: number } {
+  const main = cpuTicksOf(`/proc/${pid}/task/${pid}/stat`);
+  return { main, others: cpuTicks(pid) - main };
 }
 
 /** A field of /proc/<pid>/status in MB (e.g. VmRSS, VmHWM). */

@@ -3,7 +3,7 @@
  * script, optionally only over given time windows (CLOCK_MONOTONIC µs, the clock both
  * V8's profiler and process.hrtime use, so the harness can cut out setup work).
  *
- *   node dist/bench/profile.js FILE.cpuprofile... [--top 25] [--from US --to US]
+ *   node dist/bench/profile.js FILE.cpuprofile... [--top 25] [--from US --to US | --windows FILE]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,9 @@ interface CpuProfile {
   samples: number[];
   timeDeltas: number[];
 }
+
+/** Where the session benchmark leaves its measured windows, beside a server's profiles. */
+export const WINDOWS_FILE = 'windows.json';
 
 export interface Window {
   fromUs: number;
@@ -198,11 +201,16 @@ if (require.main === module) {
     return i === -1 ? undefined : args[i + 1];
   };
   if (files.length === 0) {
-    process.stderr.write('usage: node dist/bench/profile.js FILE.cpuprofile... [--top N] [--from US --to US]\n');
+    process.stderr.write('usage: node dist/bench/profile.js FILE.cpuprofile... [--top N] [--from US --to US | --windows FILE]\n');
     process.exit(2);
   }
   const from = opt('from');
   const to = opt('to');
-  const windows = from && to ? [{ fromUs: Number(from), toUs: Number(to) }] : [];
+  const windowsFile = opt('windows');
+  const windows: Window[] = windowsFile
+    ? (JSON.parse(fs.readFileSync(windowsFile, 'utf8')) as Window[])
+    : from && to
+      ? [{ fromUs: Number(from), toUs: Number(to) }]
+      : [];
   process.stdout.write(JSON.stringify(summarizeProfiles(files, windows, Number(opt('top') ?? 25)), null, 2) + '\n');
 }

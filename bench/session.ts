@@ -19,7 +19,7 @@ import { loadHcpResponse, QbwcClient, type SessionResult } from './client';
 import {
   type Child,
   clockTicksPerSecond,
-  cpuTicks,
+  cpuTicksByThread,
   freePort,
   ioCounters,
   makeTempDir,
@@ -31,7 +31,7 @@ import {
   stopChild,
   waitForPort,
 } from './procs';
-import { summarizeProfiles, type ProfileSummary, type Window } from './profile';
+import { summarizeProfiles, type ProfileSummary, type Window, WINDOWS_FILE } from './profile';
 import { pool, restJson } from './rest';
 import { medianOf, percentileSorted, round } from './stats';
 
@@ -75,6 +75,8 @@ interface RunRecord {
   ok: boolean;
   error?: string;
   cpuPerCallUs?: number;
+  /** The share of cpuPerCallUs spent on the main thread; the rest is V8's GC and compiler helpers, workers, libuv's pool. */
+  mainThreadCpuPerCallUs?: number;
   cpuTicks?: number;
   callsPerSecond?: number;
   wallMs?: number;
@@ -348,13 +350,15 @@ async function runOne(
     if (prep.setupMs) record.enqueueMs = round(prep.setupMs, 1);
     await sleep(200); // let the server settle after the set-up work
     const hz = clockTicksPerSecond();
-    const before = cpuTicks(started.pid);
+    const threadsBefore = cpuTicksByThread(started.pid);
     const ioBefore = ioCounters(started.pid);
     const fromUs = hrUs();
     const r = await runSession(started, cfg.requests + 10, hcp);
     const toUs = hrUs();
     await sleep(50);
-    const ticks = cpuTicks(started.pid) - before;
+    const threadsAfter = cpuTicksByThread(started.pid);
+    const mainTicks = threadsAfter.main - threadsBefore.main;
+    const ticks = mainTicks + threadsAfter.others - threadsBefore.others;
     const ioAfter = ioCounters(started.pid);
     windows.push({ fromUs, toUs });
     record.rssAfterMb = round(statusMb(started.pid, 'VmRSS'), 1);
@@ -364,6 +368,7 @@ async function runOne(
     Object.assign(record, {
       cpuTicks: ticks,
       cpuPerCallUs: round(((ticks / hz) * 1e6) / r.calls, 1),
+      mainThreadCpuPerCallUs: round(((mainTicks / hz) * 1e6) / r.calls, 1),
       callsPerSecond: round(r.calls / (r.wallMs / 1000), 0),
       wallMs: round(r.wallMs, 1),
       p50Ms: round(percentileSorted(sorted, 50), 3),
@@ -527,6 +532,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
           .filter((f) => f.endsWith('.cpuprofile'))
           .map((f) => path.join(dir, f));
         // One profile per process (run); only samples inside the measured sessions count.
+        // The windows are kept beside them, for `profile.js --windows` with another --top.
+        fs.writeFileSync(path.join(dir, WINDOWS_FILE), JSON.stringify(windows[server]));
         profiles[server] = files.length ? { dir, ...summarizeProfiles(files, windows[server], 30) } : { error: 'no .cpuprofile written' };
       } catch (err) {
         profiles[server] = { error: err instanceof Error ? err.message : String(err) };
