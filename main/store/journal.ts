@@ -341,10 +341,13 @@ export class Journal {
     this.firmOps = 0;
     this.deferred = [];
     const fd = this.fd as number;
-    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    // Written as a string: Node encodes it straight into the syscall's buffer, where a
+    // Buffer.from first would allocate and copy it once more.
+    const line = JSON.stringify(entry) + '\n';
+    const bytes = Buffer.byteLength(line);
     let stored = false;
     try {
-      const whole = fs.writeSync(fd, line) === line.length;
+      const whole = fs.writeSync(fd, line) === bytes;
       if (whole && this.options.fsync) fs.fdatasyncSync(fd);
       stored = whole;
     } finally {
@@ -353,7 +356,7 @@ export class Journal {
       if (!stored) fs.ftruncateSync(fd, this.written);
     }
     if (!stored) throw new Error('The journal could not be written in full (is the disk full?).');
-    this.written += line.length;
+    this.written += bytes;
     // Only now: an entry that never reached the file defined nothing for the ones after it.
     for (const id in entry.d) this.definedInFile.add(Number(id));
   }

@@ -273,7 +273,7 @@ export class XmlTokenizer {
     if (c1 === 0x2f /* / */) {
       // The common case, compared in place: the end tag of the open element.
       const open = this.stack[this.stack.length - 1];
-      if (open !== undefined && buf.startsWith(open, lt + 2)) {
+      if (open !== undefined && continuesWith(buf, lt + 2, open)) {
         let p = lt + 2 + open.length;
         let c = buf.charCodeAt(p);
         while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = buf.charCodeAt(++p);
@@ -323,6 +323,8 @@ export class XmlTokenizer {
     const name = this.scannedName ?? inputName;
     let pos = nameEnd;
     let attrs: Record<string, string> | null = null;
+    /** The attribute names so far: the first one alone, then all of them in an array. */
+    let seen: string | string[] = '';
     for (;;) {
       // Skip whitespace.
       let c = buf.charCodeAt(pos);
@@ -340,10 +342,16 @@ export class XmlTokenizer {
         return pos + 2;
       }
       if (pos === nameEnd) this.fail(`Expected whitespace before an attribute in <${name}>`);
-      const eq = buf.indexOf('=', pos);
-      if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
-      const attrName = this.decoded(trimSpaceEnd(buf.slice(pos, eq)));
-      if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
+      let eq = this.scanAttributeName(buf, pos);
+      let attrName: string;
+      if (eq >= 0) attrName = buf.slice(pos, this.attributeNameEnd);
+      else {
+        // Not a plain ASCII name followed by "=": the general rule, with its messages.
+        eq = buf.indexOf('=', pos);
+        if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
+        attrName = this.decoded(trimSpaceEnd(buf.slice(pos, eq)));
+        if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
+      }
       let q = eq + 1;
       let qc = buf.charCodeAt(q);
       while (qc === 0x20 || qc === 0x09 || qc === 0x0a || qc === 0x0d) qc = buf.charCodeAt(++q);
@@ -354,8 +362,16 @@ export class XmlTokenizer {
       const raw = buf.slice(q + 1, close);
       if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
       if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
-      attrs ??= Object.create(ATTRIBUTES_PROTO) as Record<string, string>;
-      if (attrName in attrs) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
+      if (attrs === null) {
+        attrs = Object.create(ATTRIBUTES_PROTO) as Record<string, string>;
+        seen = attrName;
+      } else {
+        // Compared as strings: `in` with a name just cut from the input costs a lookup in
+        // V8's string table (the store below pays it once anyway).
+        if (typeof seen === 'string') seen = [seen];
+        if (seen.includes(attrName)) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
+        seen.push(attrName);
+      }
       attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(this.decoded(raw)));
       pos = close + 1;
       const after = buf.charCodeAt(pos);
@@ -395,6 +411,8 @@ export class XmlTokenizer {
   }
 
   private pi(input: string): void {
+    // The XML declaration at the very start, the usual case: nothing in it to report.
+    if (!this.sawElement && (this.state === State.Prolog || this.fragment) && input.startsWith('xml') && isSpace(input.charCodeAt(3))) return;
     const body = this.decoded(input);
     const space = body.search(/[ \t\r\n]/);
     const target = space === -1 ? body : body.slice(0, space);
@@ -485,6 +503,24 @@ export class XmlTokenizer {
     return -1;
   }
 
+  /** Set by scanAttributeName: where the name it found ends. */
+  private attributeNameEnd = 0;
+
+  /**
+   * An attribute name of ASCII name characters starting at `from`, then optional
+   * whitespace and "=": returns the index of the "=" (and sets attributeNameEnd), or -1
+   * for anything else — the caller then takes the general path, which also reports errors.
+   */
+  private scanAttributeName(buf: string, from: number): number {
+    let i = from;
+    let c = buf.charCodeAt(i);
+    if (!(c < 0x80 && ((NAME_CHAR[c] as number) & 1) !== 0)) return -1;
+    for (c = buf.charCodeAt(++i); c < 0x80 && ((NAME_CHAR[c] as number) & 2) !== 0; c = buf.charCodeAt(++i));
+    this.attributeNameEnd = i;
+    while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = buf.charCodeAt(++i);
+    return c === 0x3d /* = */ ? i : -1;
+  }
+
   private fail(message: string): never {
     throw new XmlSyntaxError(message);
   }
@@ -494,6 +530,16 @@ export class XmlTokenizer {
 const SPACE_START = /^[ \t\r\n]+/;
 const SPACE_END = /[ \t\r\n]+$/;
 const trimSpaceEnd = (s: string): string => s.replace(SPACE_END, '');
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+
+/** Whether `s` continues at `at` with `part`: compared in place, cheaper than startsWith for a short name. */
+function continuesWith(s: string, at: number, part: string): boolean {
+  const n = part.length;
+  if (at + n > s.length) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== part.charCodeAt(k)) return false;
+  return true;
+}
 
 /** Only XML whitespace (and not empty). */
 function isBlank(s: string): boolean {
@@ -584,6 +630,9 @@ export function isXmlChar(cp: number): boolean {
 }
 
 /** XML attribute-value normalisation: literal tabs and newlines become spaces. */
+const ATTRIBUTE_SPACE = /[\t\n\r]/;
+const ATTRIBUTE_SPACES = /\r\n|[\t\n\r]/g;
+
 function normalizeAttributeWhitespace(value: string): string {
-  return /[\t\n\r]/.test(value) ? value.replace(/\r\n|[\t\n\r]/g, ' ') : value;
+  return ATTRIBUTE_SPACE.test(value) ? value.replace(ATTRIBUTE_SPACES, ' ') : value;
 }

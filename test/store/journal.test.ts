@@ -149,9 +149,9 @@ describe('journal', () => {
     expect(journalText(dir)).not.toContain("SET status = ?, updated_at = ?, error_json = ?");
     const realWrite = fs.writeSync;
     const fail = (how: 'throw' | 'short') =>
-      vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, data: Uint8Array) => {
+      vi.spyOn(fs, 'writeSync').mockImplementationOnce(((fd: number, data: string | Uint8Array) => {
         if (how === 'throw') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        return realWrite(fd, data.subarray(0, 7)); // the first bytes only, as a full disk leaves them
+        return realWrite(fd, Buffer.from(data).subarray(0, 7)); // the first bytes only, as a full disk leaves them
       }) as typeof fs.writeSync);
     fail('throw');
     expect(() => store.transaction(() => store.requests.transition(b.id, 'queued', 'cancelled', 3))).toThrow(/ENOSPC/);

@@ -126,6 +126,17 @@ describe('XmlTokenizer', () => {
     expect(() => new XmlTokenizer({ startElement() {}, endElement() {}, text() {} }).write('<a toString="1" toString="2"/>')).toThrow(/Duplicate attribute "toString"/);
   });
 
+  it('reads attribute names spaced from "=" and non-ASCII ones, and the declaration however it is spaced', () => {
+    expect(events(['<?xml\tversion="1.0"?><a x = "1" é="2"\ny\t=\t\'3\'></a >'])).toEqual([
+      ['start', 'a', { x: '1', é: '2', y: '3' }],
+      ['end', 'a'],
+    ]);
+    expect(events(['<?xml?><a/>'])).toEqual([
+      ['start', 'a', {}],
+      ['end', 'a'],
+    ]);
+  });
+
   it('streams one huge text node in pieces instead of buffering it', () => {
     const pieces: string[] = [];
     const t = new XmlTokenizer({ startElement() {}, endElement() {}, text: (s) => void pieces.push(s) });
@@ -148,6 +159,11 @@ describe('XmlTokenizer', () => {
     ['an unclosed element', '<a><b>', /not closed/],
     ['an unquoted attribute', '<a x=1/>', /quoted/],
     ['a duplicate attribute', '<a x="1" x="2"/>', /Duplicate/],
+    ['a duplicate attribute after others', '<a x="1" y="2" z = "3" y="4"/>', /Duplicate attribute "y"/],
+    ['an attribute without a value', '<a x y="1"/>', /Invalid attribute name "x y"/],
+    ['an attribute name starting with a digit', '<a 1x="1"/>', /Invalid attribute name "1x"/],
+    ['an end tag longer than its start tag', '<ab></abc>', /does not match/],
+    ['an end tag shorter than its start tag', '<abc></ab>', /does not match/],
     ['"<" in an attribute', '<a x="<"/>', /not allowed/],
     ['an illegal character', '<a>\u0001</a>', /does not allow/],
     ['an illegal character reference', '<a>&#0;</a>', /not a legal XML character/],
