@@ -34,3 +34,8 @@ export function intOption(ctx: BenchContext, name: string, fallback: number): nu
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number (got "${raw}")`);
   return n;
 }
+
+/** --runs: how many measured runs (at least one; 3 by default). */
+export function runsOption(ctx: BenchContext): number {
+  return Math.max(1, intOption(ctx, 'runs', 3));
+}

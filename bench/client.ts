@@ -20,7 +20,8 @@ export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-function envelope(method: string, params: Record<string, string | number>): string {
+/** A SOAP 1.1 document/literal envelope as QBWC sends it. */
+export function envelope(method: string, params: Record<string, string | number>): string {
   let inner = '';
   for (const [name, value] of Object.entries(params)) {
     const v = typeof value === 'number' ? String(value) : escapeXml(value);
@@ -34,7 +35,7 @@ export function loadHcpResponse(): string {
   return fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'qbwc', 'hcp_strHCPResponse_QuickBooksPro2014.fixed.xml'), 'utf8');
 }
 
-const COMPANY_FILE = 'C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Bench.qbw';
+export const COMPANY_FILE = 'C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Bench.qbw';
 
 // The canned CustomerQueryRs, already XML-escaped for the <response> element, split
 // around the requestID so each response is two concatenations.
@@ -43,6 +44,11 @@ const RESPONSE_WITH_ID = escapeXml(
     '<CustomerRet><ListID>80000001-1</ListID><Name>Bench</Name></CustomerRet></CustomerQueryRs></QBXMLMsgsRs></QBXML>',
 ).split('\u0000') as [string, string];
 const RESPONSE_NO_ID = RESPONSE_WITH_ID[0].replace(/ requestID=&quot;$/, '') + RESPONSE_WITH_ID[1].replace(/^&quot;/, '');
+
+/** The canned CustomerQueryRs for a request, escaped for the <response> element. */
+export function cannedResponse(requestId: string | undefined): string {
+  return requestId !== undefined ? RESPONSE_WITH_ID[0] + escapeXml(requestId) + RESPONSE_WITH_ID[1] : RESPONSE_NO_ID;
+}
 
 // ---- result extraction ----
 
@@ -265,7 +271,7 @@ export class QbwcClient {
       const idMatch = REQUEST_ID.exec(qbxml);
       const id = idMatch ? unescapeXml(idMatch[1] as string) : undefined;
       if (id !== undefined) ids.push(id);
-      const response = id !== undefined ? RESPONSE_WITH_ID[0] + escapeXml(id) + RESPONSE_WITH_ID[1] : RESPONSE_NO_ID;
+      const response = cannedResponse(id);
 
       byMethod.receiveResponseXML = (byMethod.receiveResponseXML ?? 0) + 1;
       const recvText = await this.call('receiveResponseXML', receiveOpen + response + receiveClose);

@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import { type BenchContext, type Benchmark, type BenchResult, intOption } from './benchmark';
+import { type BenchContext, type Benchmark, type BenchResult, intOption, runsOption } from './benchmark';
 import { escapeXml, loadHcpResponse, QbwcClient } from './client';
 import { clockTicksPerSecond, cpuTicks, makeTempDir, removeTempDir, ROOT, spawnNode, statusMb, stopChild } from './procs';
 import { generateInvoiceQueryRs } from './qbxml-fixtures';
@@ -131,7 +131,7 @@ export const largeResponseBenchmark: Benchmark = {
   description: 'A 50 MB InvoiceQueryRs inside receiveResponseXML: HTTP request to records stored (MB/s, peak RSS).',
   async run(ctx: BenchContext): Promise<BenchResult> {
     const megabytes = intOption(ctx, 'response-mb', 50);
-    const runs = Math.max(1, intOption(ctx, 'runs', 3));
+    const runs = runsOption(ctx);
     const results: Run[] = [];
     const errors: string[] = [];
     for (let run = 1; run <= runs; run++) {

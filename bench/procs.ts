@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The project root (dist/bench/procs.js -> ../..). */
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The project root: dist/bench/procs.js -> ../..; bench/procs.ts (run by the tests) -> ... */
+export const ROOT = path.resolve(__dirname, '..', path.basename(path.dirname(__dirname)) === 'dist' ? '..' : '.');
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();

@@ -17,10 +17,11 @@ import type { Benchmark, BenchContext } from './benchmark';
 import { cleanupNow, clockTicksPerSecond, installCleanupHandlers, log } from './procs';
 import { closeRestAgent } from './rest';
 import { builderBenchmark } from './builder';
+import { endpointBenchmark } from './endpoint';
 import { largeResponseBenchmark } from './large-response';
 import { sessionBenchmark } from './session';
 
-export const BENCHMARKS: Benchmark[] = [sessionBenchmark, largeResponseBenchmark, builderBenchmark];
+export const BENCHMARKS: Benchmark[] = [sessionBenchmark, endpointBenchmark, largeResponseBenchmark, builderBenchmark];
 
 const round2 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 100) / 100);
 

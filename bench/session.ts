@@ -14,8 +14,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BenchContext, type Benchmark, type BenchResult, intOption } from './benchmark';
-import { loadHcpResponse, QbwcClient, type SessionResult } from './client';
+import { type BenchContext, type Benchmark, type BenchResult, intOption, runsOption } from './benchmark';
+import { COMPANY_FILE, loadHcpResponse, QbwcClient, type SessionResult } from './client';
 import {
   type Child,
   clockTicksPerSecond,
@@ -35,10 +35,9 @@ import { summarizeProfiles, type ProfileSummary, type Window, WINDOWS_FILE } fro
 import { pool, restJson } from './rest';
 import { medianOf, percentileSorted, round } from './stats';
 
-const USERNAME = 'bench';
-const PASSWORD = 'bench-password-1';
-const COMPANY_FILE = 'C:\\Users\\Public\\Documents\\Intuit\\QuickBooks\\Company Files\\Bench.qbw';
-const QBXML = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
+export const USERNAME = 'bench';
+export const PASSWORD = 'bench-password-1';
+export const QBXML = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
 const SESSION_TIMEOUT_MS = 180_000;
 
 type ServerKey = 'companion' | 'quickbooksJs' | 'bare';
@@ -480,7 +479,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const cfg: Config = {
     requests: intOption(ctx, 'requests', 5000),
     warmup: intOption(ctx, 'warmup', 500),
-    runs: Math.max(1, intOption(ctx, 'runs', 3)),
+    runs: runsOption(ctx),
     servers: parseServers(ctx.options.servers),
     // A fresh folder per invocation, kept afterwards for inspection (e.g. in Chrome DevTools).
     cpuProfDir: ctx.options['cpu-prof']
