@@ -17,4 +17,13 @@ describe('endpoint benchmark (in-process SOAP driver)', () => {
     expect(result.config).toMatchObject({ requests: 40, runs: 2, warmupSessions: 2 });
     expect(logs).toHaveLength(2);
   });
+
+  it('with --flush-mb, times the calls alone and reports no process CPU (the flushing would dominate it)', async () => {
+    const result = await endpointBenchmark.run({ options: { requests: '20', runs: '1', 'flush-mb': '1' }, log: () => {} });
+    expect(result.cpuPerCallUs).toBeNull();
+    expect(result.config).toMatchObject({ flushMb: 1 });
+    const [run] = result.runs as Array<{ pairs: number; cpuPerCallUs: number | null; pairMedianUs: number }>;
+    expect(run).toMatchObject({ pairs: 20, cpuPerCallUs: null });
+    expect(run?.pairMedianUs).toBeGreaterThan(0);
+  });
 });
