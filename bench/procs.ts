@@ -8,8 +8,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The project root: dist/bench/procs.js -> ../..; bench/procs.ts (run by the tests) -> ... */
-export const ROOT = path.resolve(__dirname, '..', path.basename(path.dirname(__dirname)) === 'dist' ? '..' : '.');
+/** The project root, above dist/bench/ (compiled) or above bench/ (the sources, run by the tests). */
+const compiled = path.basename(path.dirname(__dirname)) === 'dist' && fs.existsSync(path.join(__dirname, '..', '..', 'package.json'));
+export const ROOT = path.resolve(__dirname, compiled ? '../..' : '..');
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
