@@ -67,8 +67,14 @@ export const QBWC_METHODS = {
 
 export type QbwcMethod = keyof typeof QBWC_METHODS;
 
-export function isQbwcMethod(name: string): name is QbwcMethod {
-  return Object.prototype.hasOwnProperty.call(QBWC_METHODS, name);
+const METHOD_NAMES = new Map<string, QbwcMethod>(Object.keys(QBWC_METHODS).map((m) => [m, m as QbwcMethod]));
+
+/**
+ * The method a body element's local name calls, as the table's own string (a Map lookup
+ * by content: a fresh slice of the body never becomes a property key to intern).
+ */
+export function qbwcMethodNamed(name: string): QbwcMethod | undefined {
+  return METHOD_NAMES.get(name);
 }
 
 /** Parameter values by name; ints are decoded to numbers. */

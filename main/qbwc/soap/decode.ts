@@ -9,7 +9,7 @@
  */
 import { escapeAttribute, escapeText } from '../../xml/escape';
 import { type Attributes, NO_ATTRIBUTES, type XmlHandler, XmlTokenizer } from '../../xml/tokenizer';
-import { type MethodSpec, type QbwcMethod, type QbwcParams, QBWC_METHODS, isQbwcMethod } from '../methods';
+import { type MethodSpec, type ParamSpec, type QbwcMethod, type QbwcParams, QBWC_METHODS, qbwcMethodNamed } from '../methods';
 
 export const SOAP11_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
 const SOAP12_NAMESPACE = 'http://www.w3.org/2003/05/soap-envelope';
@@ -80,7 +80,11 @@ export class SoapRequestDecoder implements XmlHandler {
   private spec: MethodSpec | undefined;
   private style: SoapStyle = 'document';
   private readonly params: QbwcParams = {};
+  /** The parameter being read; its name is the table's own string (see startParam). */
   private field: string | undefined;
+  private fieldSpec: ParamSpec | undefined;
+  /** Bit i: the method's parameter i has been read. */
+  private seen = 0;
   private fieldMax = 0;
   private fieldText = '';
   private sink: TextSink | undefined;
@@ -110,9 +114,10 @@ export class SoapRequestDecoder implements XmlHandler {
       this.abort();
       throw new SoapFault('Client', 'The SOAP Body does not contain a QBWC method call.');
     }
-    for (const p of this.spec.params) {
+    for (let i = 0; i < this.spec.params.length; i++) {
+      const p = this.spec.params[i] as ParamSpec;
       // The WSDL declares every string minOccurs="0"; .NET leaves a null one out.
-      if (p.required && !(p.name in this.params)) {
+      if (p.required && (this.seen & (1 << i)) === 0) {
         this.abort();
         throw new SoapFault('Client', `${this.method}: the required parameter "${p.name}" is missing.`);
       }
@@ -228,9 +233,10 @@ export class SoapRequestDecoder implements XmlHandler {
 
   private startMethod(name: string): void {
     const local = localName(name);
-    if (!isQbwcMethod(local)) throw new SoapFault('Client', `Unknown method "${local.slice(0, 80)}".`);
-    this.method = local;
-    this.spec = QBWC_METHODS[local];
+    const method = qbwcMethodNamed(local);
+    if (method === undefined) throw new SoapFault('Client', `Unknown method "${local.slice(0, 80)}".`);
+    this.method = method;
+    this.spec = QBWC_METHODS[method];
   }
 
   private startParam(name: string, attrs: Attributes, selfClosing: boolean): void {
@@ -239,17 +245,24 @@ export class SoapRequestDecoder implements XmlHandler {
       return;
     }
     const local = localName(name);
-    const spec = this.spec?.params.find((p) => p.name === local);
+    const params = (this.spec as MethodSpec).params;
+    let i = 0;
+    while (i < params.length && (params[i] as ParamSpec).name !== local) i++;
+    const spec = params[i];
     if (spec === undefined) {
       this.skipDepth = 1; // tolerate extra fields (some WSDLs give serverVersion a strVersion)
       return;
     }
-    if (local in this.params) throw new SoapFault('Client', `${this.method}: the parameter "${local}" appears twice.`);
+    if (this.seen & (1 << i)) throw new SoapFault('Client', `${this.method}: the parameter "${local}" appears twice.`);
+    this.seen |= 1 << i;
     if (attrs !== NO_ATTRIBUTES && hasXsiType(attrs)) this.style = 'rpc';
-    this.field = local;
+    // Keyed by the table's string, not the slice of the body: V8 then finds the property
+    // by identity instead of hashing and interning a new string on every call.
+    this.field = spec.name;
+    this.fieldSpec = spec;
     this.fieldMax = spec.maxChars;
     this.fieldText = '';
-    this.sink = spec.type === 'string' && !selfClosing ? this.openSink?.(this.method, local, this.params) : undefined;
+    this.sink = spec.type === 'string' && !selfClosing ? this.openSink?.(this.method, spec.name, this.params) : undefined;
     if (this.sink) this.openSinks.push(this.sink);
   }
 
@@ -263,7 +276,7 @@ export class SoapRequestDecoder implements XmlHandler {
 
   private endParam(): void {
     const name = this.field as string;
-    const spec = this.spec?.params.find((p) => p.name === name);
+    const spec = this.fieldSpec;
     if (this.sink) {
       this.sink.end();
       this.params[name] = '';
@@ -278,6 +291,7 @@ export class SoapRequestDecoder implements XmlHandler {
       this.params[name] = this.fieldText;
     }
     this.field = undefined;
+    this.fieldSpec = undefined;
     this.fieldText = '';
   }
 }
