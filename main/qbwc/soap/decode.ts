@@ -80,12 +80,10 @@ export class SoapRequestDecoder implements XmlHandler {
   private spec: MethodSpec | undefined;
   private style: SoapStyle = 'document';
   private readonly params: QbwcParams = {};
-  /** The parameter being read; its name is the table's own string (see startParam). */
-  private field: string | undefined;
-  private fieldSpec: ParamSpec | undefined;
+  /** The parameter being read (its name is the table's own string: see startParam). */
+  private field: ParamSpec | undefined;
   /** Bit i: the method's parameter i has been read. */
   private seen = 0;
-  private fieldMax = 0;
   private fieldText = '';
   private sink: TextSink | undefined;
   private readonly openSinks: TextSink[] = [];
@@ -258,9 +256,7 @@ export class SoapRequestDecoder implements XmlHandler {
     if (attrs !== NO_ATTRIBUTES && hasXsiType(attrs)) this.style = 'rpc';
     // Keyed by the table's string, not the slice of the body: V8 then finds the property
     // by identity instead of hashing and interning a new string on every call.
-    this.field = spec.name;
-    this.fieldSpec = spec;
-    this.fieldMax = spec.maxChars;
+    this.field = spec;
     this.fieldText = '';
     this.sink = spec.type === 'string' && !selfClosing ? this.openSink?.(this.method, spec.name, this.params) : undefined;
     if (this.sink) this.openSinks.push(this.sink);
@@ -268,20 +264,21 @@ export class SoapRequestDecoder implements XmlHandler {
 
   private appendField(text: string): void {
     if (this.sink) return this.sink.write(text);
-    if (this.fieldText.length + text.length > this.fieldMax) {
-      throw new SoapFault('Client', `${this.method}: the parameter "${this.field}" is longer than ${this.fieldMax} characters.`);
+    const field = this.field as ParamSpec;
+    if (this.fieldText.length + text.length > field.maxChars) {
+      throw new SoapFault('Client', `${this.method}: the parameter "${field.name}" is longer than ${field.maxChars} characters.`);
     }
     this.fieldText += text;
   }
 
   private endParam(): void {
-    const name = this.field as string;
-    const spec = this.fieldSpec;
+    const spec = this.field as ParamSpec;
+    const name = spec.name;
     if (this.sink) {
       this.sink.end();
       this.params[name] = '';
       this.sink = undefined;
-    } else if (spec?.type === 'int') {
+    } else if (spec.type === 'int') {
       const trimmed = this.fieldText.trim();
       if (!/^[+-]?\d{1,9}$/.test(trimmed)) {
         throw new SoapFault('Client', `${this.method}: the parameter "${name}" must be an integer.`);
@@ -291,7 +288,6 @@ export class SoapRequestDecoder implements XmlHandler {
       this.params[name] = this.fieldText;
     }
     this.field = undefined;
-    this.fieldSpec = undefined;
     this.fieldText = '';
   }
 }
