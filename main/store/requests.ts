@@ -1,5 +1,6 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Sql } from './sql';
+import { QueueHeads } from './queue-heads';
 import { rowQuery } from './rows';
 import type {
   ErrorInfo,
@@ -148,16 +149,21 @@ export interface RequestPage {
   nextCursor: string | null;
 }
 
+/** How many queued requests a queue head is read with (see queue-heads.ts). */
+const HEAD_BATCH = 16;
+
 /**
- * The request just picked from the queue is read again when its response arrives; it is
- * kept in memory meanwhile (any other write to it drops it; see Sql.cache).
+ * Two row caches spare the hot path its reads: the first queued requests of an instance
+ * (queue-heads.ts), and the request just sent, read again when its response arrives. Every
+ * write here keeps them exact; a unit that rolls back clears them (see Sql.cache).
  */
 export class RequestStore {
   private readonly inFlight = new Map<string, QueuedRequest>();
+  private readonly heads = new QueueHeads(HEAD_BATCH);
   private readonly insertStmt;
   private readonly byIdStmt;
   private readonly nextStmt;
-  private readonly hasReadyStmt;
+  private readonly headStmt;
   private readonly requeueStmt;
   private readonly countQueuedStmt;
   private readonly markSentStmt;
@@ -178,7 +184,10 @@ export class RequestStore {
 
   constructor(sql: Sql) {
     const db = sql.db;
-    sql.cache(() => this.inFlight.clear());
+    sql.cache(() => {
+      this.inFlight.clear();
+      this.heads.clear();
+    });
     this.insertStmt = sql.write(
       `INSERT INTO requests (id, instance_id, status, kind, priority, types, on_error, body, rq_offsets, source, created_at, updated_at,
          request_json, min_version, idempotency_key, options_json, parent_id, purpose, iterator_json, urgent)
@@ -190,7 +199,9 @@ export class RequestStore {
     this.nextStmt = rowQuery<[string, number], RequestRow>(db, 
       `SELECT * FROM requests WHERE ${ready} ORDER BY urgent DESC, priority DESC, seq LIMIT 1`,
     );
-    this.hasReadyStmt = db.prepare<[string, number], { x: number }>(`SELECT 1 AS x FROM requests WHERE ${ready} LIMIT 1`);
+    this.headStmt = rowQuery<[string, number], RequestRow>(db, 
+      "SELECT * FROM requests WHERE instance_id = ? AND status = 'queued' ORDER BY urgent DESC, priority DESC, seq LIMIT ?",
+    );
     this.requeueStmt = sql.write<[number, number | null, string | null, string, string]>(
       "UPDATE requests SET status = 'queued', updated_at = ?, not_before = ?, error_json = ? WHERE id = ? AND status = ?",
     );
@@ -245,7 +256,7 @@ export class RequestStore {
   }
 
   insert(r: NewRequest): void {
-    this.insertStmt.run({
+    const { lastInsertRowid } = this.insertStmt.run({
       id: r.id,
       instanceId: r.instanceId,
       kind: r.kind,
@@ -265,6 +276,20 @@ export class RequestStore {
       iterator: r.iterator ? JSON.stringify(r.iterator) : null,
       urgent: r.urgent ? 1 : 0,
     });
+    const key = { instanceId: r.instanceId, urgent: !!r.urgent, priority: r.priority, seq: Number(lastInsertRowid) };
+    if (this.heads.within(key)) this.placeInHead(r.id);
+  }
+
+  /** Reads a request as written and puts it in its instance's queue head, if it belongs there. */
+  private placeInHead(id: string): void {
+    const row = this.byIdStmt.get(id);
+    if (row) this.heads.place(fromRow(row));
+  }
+
+  /** A queued request changed (in what is sent, or in order): its place in the queue head follows. */
+  private reposition(id: string): void {
+    this.heads.remove(id);
+    if (this.heads.active) this.placeInHead(id);
   }
 
   byIdempotencyKey(instanceId: string, key: string): QueuedRequest | undefined {
@@ -299,17 +324,22 @@ export class RequestStore {
   setIterator(id: string, state: IteratorState | null, urgent: boolean): void {
     this.inFlight.delete(id);
     this.iteratorStmt.run(state ? JSON.stringify(state) : null, urgent ? 1 : 0, id);
+    this.reposition(id);
   }
 
   /** Replaces the request elements (e.g. a Mod with a fresh EditSequence). */
   setBody(id: string, body: string, rqOffsets: readonly number[], now: number): void {
     this.inFlight.delete(id);
     this.bodyStmt.run(body, JSON.stringify(rqOffsets), now, id);
+    this.reposition(id);
   }
 
   addRecords(id: string, count: number): void {
     this.inFlight.delete(id);
-    if (count !== 0) this.recordCountStmt.run(count, id);
+    if (count === 0) return;
+    this.recordCountStmt.run(count, id);
+    // Its place can't change; only a copy in a head is stale.
+    if (this.heads.remove(id)) this.placeInHead(id);
   }
 
   get(id: string): QueuedRequest | undefined {
@@ -319,21 +349,36 @@ export class RequestStore {
     return row && fromRow(row);
   }
 
-  /** The next request to send: highest priority first, then first in, first out. */
+  /** The next request to send: urgent first, then highest priority, then first in, first out. */
   next(instanceId: string, now: number): QueuedRequest | undefined {
-    const row = this.nextStmt.get(instanceId, now);
-    return row && fromRow(row);
+    const next = this.peek(instanceId, now);
+    return next && { ...next };
   }
 
   /** Whether a request can be sent now. */
   hasReady(instanceId: string, now: number): boolean {
-    return this.hasReadyStmt.get(instanceId, now) !== undefined;
+    return this.peek(instanceId, now) !== undefined;
+  }
+
+  /** The next request, as the queue head holds it (not to be changed by the caller). */
+  private peek(instanceId: string, now: number): QueuedRequest | undefined {
+    let hit = this.heads.next(instanceId, now);
+    if (hit === null && !this.heads.has(instanceId)) {
+      this.heads.set(instanceId, this.headStmt.all(instanceId, HEAD_BATCH).map(fromRow));
+      hit = this.heads.next(instanceId, now);
+    }
+    if (hit !== null) return hit;
+    // None of the head's rows is ready yet (a retry waiting): look past it.
+    const row = this.nextStmt.get(instanceId, now);
+    return row && fromRow(row);
   }
 
   /** Puts a request back in the queue (optionally not before a time); false if it left `from`. */
   requeue(id: string, from: RequestStatus, now: number, notBefore: number | null, error: ErrorInfo | null): boolean {
     this.inFlight.delete(id);
-    return this.requeueStmt.run(now, notBefore, error ? JSON.stringify(error) : null, id, from).changes === 1;
+    if (this.requeueStmt.run(now, notBefore, error ? JSON.stringify(error) : null, id, from).changes !== 1) return false;
+    this.reposition(id);
+    return true;
   }
 
   countQueued(instanceId: string): number {
@@ -350,6 +395,7 @@ export class RequestStore {
   markSent(request: QueuedRequest, sessionId: string, now: number): boolean {
     const run = request.kind === 'query' ? this.markSentStmt.runDeferrable : this.markSentStmt.run;
     if (run(sessionId, now, now, request.seq).changes !== 1) return false;
+    this.heads.remove(request.id);
     if (this.inFlight.size > 64) this.inFlight.clear();
     this.inFlight.set(request.id, { ...request, status: 'sent', sessionId, sentAt: now, updatedAt: now, attempts: request.attempts + 1 });
     return true;
@@ -357,6 +403,7 @@ export class RequestStore {
 
   complete(request: Pick<QueuedRequest, 'id' | 'seq'>, c: Completion): void {
     this.inFlight.delete(request.id);
+    this.heads.remove(request.id);
     const terminal = c.status === 'done' || c.status === 'error' || c.status === 'cancelled';
     const setIterator = c.iterator ? 1 : 0;
     this.completeStmt.run(
@@ -379,16 +426,20 @@ export class RequestStore {
       c.iterator?.urgent ? 1 : 0,
       request.seq,
     );
+    if (c.status === 'queued' && this.heads.active) this.placeInHead(request.id);
   }
 
   /** Moves a request from one state to another; false if it was no longer in `from`. */
   transition(id: string, from: RequestStatus, to: RequestStatus, now: number, error: ErrorInfo | null = null): boolean {
     this.inFlight.delete(id);
-    return this.transitionStmt.run(to, now, error ? JSON.stringify(error) : null, id, from).changes === 1;
+    if (this.transitionStmt.run(to, now, error ? JSON.stringify(error) : null, id, from).changes !== 1) return false;
+    this.reposition(id);
+    return true;
   }
 
   cancelAllQueued(instanceId: string, now: number): number {
     this.inFlight.clear();
+    this.heads.drop(instanceId);
     return this.cancelQueuedStmt.run(now, now, instanceId).changes;
   }
 
