@@ -30,7 +30,7 @@ export function sendsBefore(a: QueueKey, b: QueueKey): boolean {
 
 const isReady = (r: QueuedRequest, now: number) => r.notBefore === null || r.notBefore <= now;
 
-/** Heads kept at most; instances past this many start over (a head is one query away). */
+/** Heads kept at most (a head is one query away; the Web Connector runs one session at a time). */
 const MAX_HEADS = 8;
 
 export class QueueHeads {
@@ -52,7 +52,9 @@ export class QueueHeads {
 
   /** Starts the instance's head from a read of its first queued requests (in sending order, `batch` asked). */
   set(instanceId: string, rows: QueuedRequest[]): void {
-    if (!this.heads.has(instanceId) && this.heads.size >= MAX_HEADS) this.heads.clear();
+    if (!this.heads.has(instanceId) && this.heads.size >= MAX_HEADS) {
+      this.heads.delete(this.heads.keys().next().value as string); // the longest kept
+    }
     this.heads.set(instanceId, { rows, whole: rows.length < this.batch });
   }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../main/store';
+import { QueueHeads } from '../../main/store/queue-heads';
 import type { RequestStatus } from '../../main/store/types';
 
 // The queue heads (main/store/queue-heads.ts) answer `next` from memory. Whatever is
@@ -175,3 +176,15 @@ function stored(store: Store, id: string) {
     recordCount: r.record_count,
   };
 }
+
+describe('QueueHeads', () => {
+  it('keeps at most eight heads, letting go of the longest kept first', () => {
+    const heads = new QueueHeads(16);
+    for (let i = 0; i < 9; i++) heads.set(`i${i}`, []);
+    expect(heads.has('i0')).toBe(false);
+    for (let i = 1; i < 9; i++) expect(heads.has(`i${i}`)).toBe(true);
+    // An empty head read whole knows there is nothing to send; one let go can't tell.
+    expect(heads.next('i8', 0)).toBeUndefined();
+    expect(heads.next('i0', 0)).toBeNull();
+  });
+});
