@@ -4,12 +4,13 @@ import type { QueuedRequest } from './types';
  * The first queued requests of each instance, in sending order, kept in memory so that
  * a Web Connector session takes its next request without a query per call.
  *
- * Reading the next request was the costliest statement of a QBWC call over a socket
- * (a B-tree descent and a 35-column row on cold caches); one read of a batch costs
- * little more than one row. A head is exact: it holds every queued request of its
- * instance that sorts before its last one (`whole`: every queued request there is), so
- * the first of its rows that is ready is the queue's next. RequestStore keeps it so on
- * every write (see place and remove) and drops all heads when a unit rolls back.
+ * Reading the next request, and asking whether one is ready, were two of the six
+ * statements of a request pair, each run mid-call on cold caches; read in batches, they
+ * are one statement every `batch` requests. A head is exact: it holds every queued
+ * request of its instance that sorts before its last one (`whole`: every queued request
+ * there is), so the first of its rows that is ready is the queue's next. RequestStore
+ * keeps it so on every write (see place and remove) and drops all heads when a unit
+ * rolls back.
  */
 export interface QueueHead {
   /** In sending order: urgent first, then higher priority, then first in. */
