@@ -12,7 +12,7 @@ import type { QueuedRequest } from './types';
  * keeps it so on every write (see place and remove) and drops all heads when a unit
  * rolls back.
  */
-export interface QueueHead {
+interface QueueHead {
   /** In sending order: urgent first, then higher priority, then first in. */
   rows: QueuedRequest[];
   /** Whether these are all the instance's queued requests, not just the first of them. */
@@ -20,10 +20,10 @@ export interface QueueHead {
 }
 
 /** Where a request sorts: enough to tell whether it belongs in a head before reading it. */
-export type QueueKey = Pick<QueuedRequest, 'instanceId' | 'urgent' | 'priority' | 'seq'>;
+type QueueKey = Pick<QueuedRequest, 'instanceId' | 'urgent' | 'priority' | 'seq'>;
 
 /** Sending order: urgent first, then higher priority, then first in (the requests_queue index's order). */
-export function sendsBefore(a: QueueKey, b: QueueKey): boolean {
+function sendsBefore(a: QueueKey, b: QueueKey): boolean {
   if (a.urgent !== b.urgent) return a.urgent;
   if (a.priority !== b.priority) return a.priority > b.priority;
   return a.seq < b.seq;
