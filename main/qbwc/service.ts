@@ -180,7 +180,8 @@ export class QbwcService {
       }
       const { next, refused } = this.nextSendable(instanceId, session, patch.host ?? session.host, version, now);
       if (refused > 0) patch.requestsFailed = session.requestsFailed + refused;
-      if (next && this.store.requests.markSent(next, session.id, now)) {
+      if (next) {
+        this.store.requests.markSent(next, session.id, now);
         Object.assign(patch, {
           inFlightId: next.id,
           requestsSent: session.requestsSent + 1,

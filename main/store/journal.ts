@@ -10,6 +10,12 @@
  *
  * Readers on this connection see everything at once; other processes see committed data
  * (at most one group interval old) — the CLI talks to a running server over REST.
+ *
+ * The Web Connector's hot path goes one step further: marking a request sent, storing its
+ * response and records and completing it are journaled with their unit but executed
+ * later (WriteStatement.runLater), all of a group's together, just before anything else
+ * touches the database. Run in a batch, the same few statements find SQLite's code and
+ * pages in the CPU's caches; run one per SOAP call, each found them cold.
  */
 import fs from 'node:fs';
 import type { RunResult, Statement } from 'better-sqlite3';
@@ -35,9 +41,21 @@ export interface WriteStatement<P extends unknown[]> {
    * only of these is journaled with the next unit, saving a file write.
    */
   runDeferrable(...params: P): RunResult;
+  /**
+   * Journals the change with its unit, as `run` does, but executes it later: just before
+   * the next statement of any kind runs on this connection, or at the group commit — so
+   * nothing reads the database without it, and statements run in the order they were
+   * made. Only for a change that cannot fail (an UPDATE by rowid, an INSERT no constraint
+   * can refuse): it is journaled before it runs, so the journal's replay would fail on it
+   * too. Its result is not known, so no RETURNING, no `changes`.
+   */
+  runLater(...params: P): void;
+  /** runLater for a change a crash may undo without harm (see runDeferrable). */
+  runLaterDeferrable(...params: P): void;
 }
 
 type Op = [id: number, params: unknown[]];
+type Later = [stmt: Statement<unknown[]>, params: unknown[]];
 
 /**
  * A table that keeps some changes in memory until the group commits (see sessions.ts):
@@ -73,6 +91,8 @@ export class Journal {
   private readonly sql: string[] = [];
   private readonly definedInFile = new Set<number>();
   private ops: Op[] = [];
+  /** Journaled changes not yet executed (WriteStatement.runLater), in the order they were made. */
+  private later: Later[] = [];
   /** Ops of the current unit that must be journaled before it returns. */
   private firmOps = 0;
   /** Ops of finished units that only needed to reach the journal with the next unit. */
@@ -105,6 +125,7 @@ export class Journal {
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commitStmt = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
+    this.guardStatements();
     this.seq = this.replay();
     makePrivate(file); // it holds what the statements wrote, password hashes included
     this.fd = fs.openSync(file, 'a');
@@ -134,7 +155,16 @@ export class Journal {
     };
     const run = (params: P, firm: boolean) =>
       this.depth > 0 ? (record(params, firm), stmt.run(...params)) : this.unit(() => (record(params, firm), stmt.run(...params)));
+    const runLater = (params: P, firm: boolean): void => {
+      if (this.depth === 0) return this.unit(() => runLater(params, firm));
+      // Unrecorded writes (a bulk transaction, write-behind tables) commit at once: nothing to gather.
+      if (!this.recording) return void stmt.run(...params);
+      record(params, firm);
+      this.later.push([stmt as Statement<unknown[]>, params]);
+    };
     return {
+      runLater: (...params) => runLater(params, true),
+      runLaterDeferrable: (...params) => runLater(params, false),
       run: (...params) => run(params, true),
       get: <R>(...params: P) =>
         this.depth > 0 ? (record(params, true), stmt.get(...params) as R | undefined) : this.unit(() => (record(params, true), stmt.get(...params) as R | undefined)),
@@ -242,6 +272,7 @@ export class Journal {
    * build on a database without them — a write sent to QuickBooks would read as queued.
    */
   private undoGroup(): void {
+    this.later = []; // journaled ones come back with the replay
     for (const listener of this.rollbackListeners) listener();
     if (this.db.inTransaction) this.rollback.run();
     try {
@@ -295,6 +326,7 @@ export class Journal {
     this.recording = false;
     this.depth++;
     try {
+      this.runPending();
       for (const table of this.writeBehinds) table.flush();
     } finally {
       this.depth--;
@@ -310,6 +342,35 @@ export class Journal {
       this.written = 0;
       this.definedInFile.clear();
     }
+  }
+
+  /**
+   * Makes every statement prepared on this connection from now on run the pending changes
+   * first (see WriteStatement.runLater): whatever reads or writes, it sees the database
+   * with every change made so far, in order.
+   */
+  private guardStatements(): void {
+    const db = this.db;
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      const stmt = prepare(source) as Statement<unknown[]>;
+      for (const name of ['run', 'get', 'all', 'iterate'] as const) {
+        const method = stmt[name].bind(stmt) as (...params: unknown[]) => never;
+        stmt[name] = ((...params: unknown[]) => {
+          if (this.later.length > 0) this.runPending();
+          return method(...params);
+        }) as never;
+      }
+      return stmt;
+    }) as Db['prepare'];
+  }
+
+  /** Executes the pending changes (see WriteStatement.runLater). */
+  private runPending(): void {
+    const pending = this.later;
+    if (pending.length === 0) return;
+    this.later = [];
+    for (const [stmt, params] of pending) stmt.run(...params);
   }
 
   close(): void {

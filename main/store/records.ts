@@ -65,7 +65,10 @@ export class RecordStore {
     // and the journal writes an array shorter than an object.
     const insert = `INSERT INTO records (request_seq, seq, response_id, rs_index, name, record_key, edit_sequence, data)
        VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`;
-    this.insertStmt = sql.write<RecordParams>(insert);
+    // Run later (see WriteStatement.runLater), so it must not be able to fail: a record's
+    // place is given once from its request's count, and should one ever be taken, the
+    // record there stays rather than the journal holding a statement its replay can't run.
+    this.insertStmt = sql.write<RecordParams>(`${insert} ON CONFLICT (request_seq, seq) DO NOTHING`);
     this.upsertStmt = sql.write<RecordParams>(
       `${insert}
        ON CONFLICT (request_seq, record_key) WHERE record_key IS NOT NULL
@@ -83,7 +86,7 @@ export class RecordStore {
   /** Stores a record; returns true if it is new, false if it replaced one with the same key. */
   upsert(r: NewRecord): boolean {
     if (r.key === null) {
-      this.insertStmt.run(r.requestSeq, r.seq, r.responseId, r.rsIndex, r.name, r.key, r.editSequence, r.data); // nothing to collide with
+      this.insertStmt.runLater(r.requestSeq, r.seq, r.responseId, r.rsIndex, r.name, r.key, r.editSequence, r.data); // nothing to collide with
       return true;
     }
     return (this.upsertStmt.get(r.requestSeq, r.seq, r.responseId, r.rsIndex, r.name, r.key, r.editSequence, r.data) as { seq: number }).seq === r.seq;

@@ -211,7 +211,7 @@ export class RequestStore {
     this.markSentStmt = sql.write<[string, number, number, number]>(
       // By seq (the rowid), as complete: one b-tree search fewer than by id.
       `UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + 1
-       WHERE seq = ? AND status = 'queued'`,
+       WHERE seq = ?`,
     );
     this.completeStmt = sql.write<unknown[]>(
       // Plain "?" in order: binding by name costs a lookup per parameter on every response
@@ -386,19 +386,20 @@ export class RequestStore {
   }
 
   /**
-   * queued → sent; `request` (as read by next) is remembered with its new state.
+   * queued → sent, for a request `next` returned in this unit (so it is queued now);
+   * `request` is remembered with its new state.
    * Sending a query may be undone by a crash (it is journaled with the next unit, its
    * response's): the query is then simply queued again, which is what recovery would do
    * with it anyway. Sending a write must be durable at once — after a crash it has to be
    * found in `sent` and become unknown_outcome, never be sent again blindly.
+   * Both run later (see WriteStatement.runLater), as completing does: an UPDATE by rowid.
    */
-  markSent(request: QueuedRequest, sessionId: string, now: number): boolean {
-    const run = request.kind === 'query' ? this.markSentStmt.runDeferrable : this.markSentStmt.run;
-    if (run(sessionId, now, now, request.seq).changes !== 1) return false;
+  markSent(request: QueuedRequest, sessionId: string, now: number): void {
+    if (request.kind === 'query') this.markSentStmt.runLaterDeferrable(sessionId, now, now, request.seq);
+    else this.markSentStmt.runLater(sessionId, now, now, request.seq);
     this.heads.remove(request.id);
     if (this.inFlight.size > 64) this.inFlight.clear();
     this.inFlight.set(request.id, { ...request, status: 'sent', sessionId, sentAt: now, updatedAt: now, attempts: request.attempts + 1 });
-    return true;
   }
 
   complete(request: Pick<QueuedRequest, 'id' | 'seq'>, c: Completion): void {
@@ -406,7 +407,7 @@ export class RequestStore {
     this.heads.remove(request.id);
     const terminal = c.status === 'done' || c.status === 'error' || c.status === 'cancelled';
     const setIterator = c.iterator ? 1 : 0;
-    this.completeStmt.run(
+    this.completeStmt.runLater(
       c.status,
       c.now,
       terminal ? c.now : null,

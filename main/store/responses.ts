@@ -69,6 +69,8 @@ export class ResponseStore {
   private readonly incompleteFilesStmt;
   private readonly filesStmt;
   private readonly purgeStmt;
+  private readonly maxIdStmt;
+  private lastId: number | undefined;
 
   constructor(
     sql: Sql,
@@ -76,11 +78,11 @@ export class ResponseStore {
     private readonly fsync: boolean,
   ) {
     const db = sql.db;
-    this.createStmt = sql.write<[string | null, string | null, number, string]>(
-      'INSERT INTO responses (session_id, request_id, received_at, file) VALUES (?, ?, ?, ?)',
+    this.createStmt = sql.write<[number, string | null, string | null, number, string]>(
+      'INSERT INTO responses (id, session_id, request_id, received_at, file) VALUES (?, ?, ?, ?, ?)',
     );
-    this.insertWholeStmt = sql.write<[string | null, string | null, number, number, string | null, string]>(
-      'INSERT INTO responses (session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, 1)',
+    this.insertWholeStmt = sql.write<[number, string | null, string | null, number, number, string | null, string]>(
+      'INSERT INTO responses (id, session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
     );
     this.finishStmt = sql.write<[string | null, number, string | null, number]>(
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
@@ -103,11 +105,24 @@ export class ResponseStore {
          AND response_id IN (SELECT id FROM responses WHERE complete = 0)`,
     );
     this.purgeStmt = sql.write('DELETE FROM responses WHERE complete = 0');
+    this.maxIdStmt = db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM responses').pluck(true);
+  }
+
+  /**
+   * Ids are handed out here rather than by SQLite, so a response's row can be written
+   * later than its id is known (see WriteStatement.runLater). Ids of units that failed are
+   * never reused: a gap is harmless.
+   */
+  private newId(): number {
+    this.lastId ??= this.maxIdStmt.get() as number;
+    return ++this.lastId;
   }
 
   /** A complete response in one row (the common case: one SOAP call, one small answer). */
   insertWhole(sessionId: string | null, requestId: string | null, now: number, size: number, parseError: string | null, data: string): number {
-    return Number(this.insertWholeStmt.run(sessionId, requestId, now, size, parseError, data).lastInsertRowid);
+    const id = this.newId();
+    this.insertWholeStmt.runLater(id, sessionId, requestId, now, size, parseError, data);
+    return id;
   }
 
   /** A new file for a large response's text; its row is created once there is something to attach to it. */
@@ -117,7 +132,9 @@ export class ResponseStore {
 
   /** Starts the row of a large response; its records all belong to `requestId`. */
   create(sessionId: string | null, requestId: string | null, now: number, file: ResponseFile): number {
-    return Number(this.createStmt.run(sessionId, requestId, now, file.name).lastInsertRowid);
+    const id = this.newId();
+    this.createStmt.run(id, sessionId, requestId, now, file.name);
+    return id;
   }
 
   finish(responseId: number, requestId: string | null, size: number, parseError: string | null): void {

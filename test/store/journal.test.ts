@@ -247,6 +247,96 @@ describe('journal', () => {
     expect(mode(RESPONSES_DIR)).toBe(0o700);
   });
 
+  describe('changes executed later (runLater: journaled with their unit, run before the next statement)', () => {
+    const record = (requestSeq: number, seq: number, responseId: number) => ({
+      requestSeq, seq, responseId, rsIndex: 0, name: 'CustomerRet', key: null, editSequence: null, data: `{"n":${seq}}`,
+    });
+    const statusOf = (store: Store, id: string) =>
+      (store.db.prepare('SELECT status FROM requests WHERE id = ?').get(id) as { status: string }).status;
+
+    it('are seen by any statement that runs after their unit, in the order they were made', () => {
+      const store = open(tempDir());
+      const [query] = seed(store, ['query']) as [QueuedRequest];
+      store.transaction(() => {
+        store.requests.markSent(query, 's1', 2);
+        store.requests.complete(query, { status: 'done', now: 3 });
+      });
+      // A statement prepared anywhere, read or write, runs after them.
+      expect(statusOf(store, query.id)).toBe('done');
+      store.transaction(() => store.requests.complete(query, { status: 'error', now: 4 }));
+      expect(store.requests.transition(query.id, 'error', 'cancelled', 5)).toBe(true);
+      expect(statusOf(store, query.id)).toBe('cancelled');
+      expect(store.requests.get(query.id)).toMatchObject({ attempts: 1, sentAt: 2, updatedAt: 5 });
+    });
+
+    it('are durable when their unit returns: a crash replays them from the journal', () => {
+      const dir = tempDir();
+      const store = open(dir);
+      const [write] = seed(store, ['write']) as [QueuedRequest];
+      let responseId = 0;
+      store.transaction(() => {
+        store.requests.markSent(write, 's1', 2);
+        responseId = store.responses.insertWhole('s1', write.id, 3, 9, null, '<CustomerAddRs/>');
+        store.records.upsert(record(write.seq, 0, responseId));
+        store.requests.complete(write, { status: 'done', now: 3, responseId, recordsAdded: 1 });
+      });
+      const copy = crashCopy(dir);
+      expect(copy.requests.get(write.id)).toMatchObject({ status: 'done', attempts: 1, responseId, recordCount: 1 });
+      expect(copy.responses.text(responseId)).toBe('<CustomerAddRs/>');
+      expect(copy.records.page(write.seq, 10, null).records.map((r) => r.data)).toEqual([{ n: 0 }]);
+    });
+
+    it('are dropped with a failing unit, while earlier units keep theirs', () => {
+      const dir = tempDir();
+      const store = open(dir);
+      const [a, b] = seed(store, ['query', 'query']) as [QueuedRequest, QueuedRequest];
+      store.transaction(() => store.requests.complete(a, { status: 'done', now: 2 }));
+      expect(() =>
+        store.transaction(() => {
+          store.requests.complete(b, { status: 'done', now: 2 });
+          store.responses.insertWhole(null, b.id, 2, 1, null, 'x');
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      for (const s of [store, crashCopy(dir)]) {
+        expect([statusOf(s, a.id), statusOf(s, b.id)]).toEqual(['done', 'queued']);
+        expect(s.db.prepare('SELECT count(*) AS n FROM responses').get()).toEqual({ n: 0 });
+      }
+    });
+
+    it("can't fail, so the journal never holds a statement its replay can't run: a record's taken place keeps its record", () => {
+      const dir = tempDir();
+      const store = open(dir);
+      const [query] = seed(store, ['query']) as [QueuedRequest];
+      store.transaction(() => store.records.upsert(record(query.seq, 0, 1)));
+      store.transaction(() => store.records.upsert({ ...record(query.seq, 0, 2), data: '{"n":"again"}' }));
+      for (const s of [store, crashCopy(dir)]) expect(s.records.page(query.seq, 10, null).records.map((r) => r.data)).toEqual([{ n: 0 }]);
+    });
+
+    it('are committed by the group commit, and hand out response ids no row ever had', () => {
+      const dir = tempDir();
+      let store = open(dir);
+      const [query] = seed(store, ['query']) as [QueuedRequest];
+      const first = store.transaction(() => store.responses.insertWhole(null, query.id, 2, 1, null, 'a'));
+      expect(() =>
+        store.transaction(() => {
+          store.responses.insertWhole(null, query.id, 2, 1, null, 'lost');
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      const file = store.responses.openFile();
+      const spilled = store.bulk(() => store.responses.create(null, query.id, 3, file));
+      const last = store.transaction(() => store.responses.insertWhole(null, query.id, 4, 1, null, 'b'));
+      expect(new Set([first, spilled, last]).size).toBe(3);
+      store.close();
+      stores.splice(stores.indexOf(store), 1);
+      store = open(dir);
+      expect([store.responses.text(first), store.responses.text(last)]).toEqual(['a', 'b']);
+      const next = store.transaction(() => store.responses.insertWhole(null, query.id, 5, 1, null, 'c'));
+      expect(next).toBeGreaterThan(last);
+    });
+  });
+
   it('refuses a bulk write inside a unit (it would commit half of the unit)', () => {
     const store = open(tempDir());
     seed(store, []);

@@ -85,7 +85,7 @@ describe('queue heads', () => {
               case 'send':
                 store.transaction(() => {
                   const next = store.requests.next(o.instance, now);
-                  if (next) expect(store.requests.markSent(next, 's1', now)).toBe(true);
+                  if (next) store.requests.markSent(next, 's1', now);
                 });
                 break;
               case 'finish': {
