@@ -27,7 +27,7 @@ export interface JournalOptions {
   fsync: boolean;
   /** How long changes may wait in an open transaction before the group commits. */
   commitDelayMs: number;
-  /** Told when a group commit the timer started fails (it is retried with the next unit). */
+  /** Told when a group commit the timer started, or pending changes the event loop ran, fail (the journal re-applies its units). */
   onCommitError?: (err: unknown) => void;
 }
 
@@ -72,6 +72,13 @@ export interface WriteBehind {
   committed(): void;
 }
 
+/**
+ * Pending changes (WriteStatement.runLater) past which they are executed as soon as the
+ * event loop is free — after the answer that made them has gone out — rather than by the
+ * next statement, so no single Web Connector call waits for a long batch.
+ */
+const LATER_BATCH = 64;
+
 /** How often a failed re-apply of the journal is retried (disk full). */
 const RECOVERY_RETRY_MS = 1000;
 
@@ -93,6 +100,7 @@ export class Journal {
   private ops: Op[] = [];
   /** Journaled changes not yet executed (WriteStatement.runLater), in the order they were made. */
   private later: Later[] = [];
+  private pendingRunScheduled = false;
   /** Ops of the current unit that must be journaled before it returns. */
   private firmOps = 0;
   /** Ops of finished units that only needed to reach the journal with the next unit. */
@@ -220,6 +228,7 @@ export class Journal {
       this.depth--;
     }
     for (const table of this.writeBehinds) table.unitSucceeded();
+    if (this.later.length >= LATER_BATCH) this.runPendingSoon();
     return result;
   }
 
@@ -259,10 +268,18 @@ export class Journal {
     try {
       this.commitGroup();
     } catch (err) {
-      this.deferred = [];
-      this.undoGroup();
+      this.dropGroup();
       throw this.unrecovered === undefined ? err : this.refusal();
     }
+  }
+
+  /**
+   * The open group failed outside any unit (SQLite could not commit it, or run its pending
+   * changes): only deferrable changes not yet journaled are lost, as in a crash.
+   */
+  private dropGroup(): void {
+    this.deferred = [];
+    this.undoGroup();
   }
 
   /**
@@ -363,6 +380,22 @@ export class Journal {
       }
       return stmt;
     }) as Db['prepare'];
+  }
+
+  private runPendingSoon(): void {
+    if (this.pendingRunScheduled) return;
+    this.pendingRunScheduled = true;
+    setImmediate(() => {
+      this.pendingRunScheduled = false;
+      if (this.later.length === 0 || !this.db.open) return;
+      try {
+        this.runPending();
+      } catch (err) {
+        // Only the disk can make them fail (see runLater); the journal has them.
+        this.dropGroup();
+        this.options.onCommitError?.(err);
+      }
+    });
   }
 
   /** Executes the pending changes (see WriteStatement.runLater). */

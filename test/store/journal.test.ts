@@ -313,6 +313,36 @@ describe('journal', () => {
       for (const s of [store, crashCopy(dir)]) expect(s.records.page(query.seq, 10, null).records.map((r) => r.data)).toEqual([{ n: 0 }]);
     });
 
+    it('run as soon as the event loop is free once many wait; a disk failure there is reported and undone by the replay', async () => {
+      const dir = tempDir();
+      const failures: unknown[] = [];
+      const store = Store.open(dir, { onCommitError: (err) => failures.push(err) });
+      stores.push(store);
+      const requests = seed(store, Array<RequestKind>(17).fill('write'));
+      for (const r of requests) {
+        store.transaction(() => {
+          store.requests.markSent(r, 's1', 2);
+          const responseId = store.responses.insertWhole('s1', r.id, 3, 1, null, 'x');
+          store.records.upsert(record(r.seq, 0, responseId));
+          store.requests.complete(r, { status: 'done', now: 3, responseId, recordsAdded: 1 });
+        });
+      }
+      const journal = (store as unknown as { journal: { later: [{ run(): unknown }, unknown[]][] } }).journal;
+      expect(journal.later.length).toBeGreaterThanOrEqual(64);
+      const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      vi.spyOn((journal.later[40] as [{ run(): unknown }])[0], 'run').mockImplementationOnce(() => {
+        throw full;
+      });
+      await new Promise((r) => setImmediate(r));
+      expect(failures).toEqual([full]);
+      expect(journal.later).toEqual([]);
+      vi.restoreAllMocks();
+      for (const s of [store, crashCopy(dir)]) {
+        expect(requests.map((r) => s.requests.get(r.id)?.status)).toEqual(Array(17).fill('done'));
+        expect(s.db.prepare('SELECT count(*) AS n FROM records').get()).toEqual({ n: 17 });
+      }
+    });
+
     it('are committed by the group commit, and hand out response ids no row ever had', () => {
       const dir = tempDir();
       let store = open(dir);
