@@ -13,9 +13,10 @@
  *
  * The Web Connector's hot path goes one step further: marking a request sent, storing its
  * response and records and completing it are journaled with their unit but executed
- * later (WriteStatement.runLater), all of a group's together, just before anything else
- * touches the database. Run in a batch, the same few statements find SQLite's code and
- * pages in the CPU's caches; run one per SOAP call, each found them cold.
+ * later (WriteStatement.runLater), in batches: just before anything else touches the
+ * database, once 64 wait (when the event loop is free), or at the group commit. Run in a
+ * batch, the same few statements find SQLite's code and pages in the CPU's caches; run one
+ * per SOAP call, each found them cold.
  */
 import fs from 'node:fs';
 import type { RunResult, Statement } from 'better-sqlite3';
@@ -43,11 +44,11 @@ export interface WriteStatement<P extends unknown[]> {
   runDeferrable(...params: P): RunResult;
   /**
    * Journals the change with its unit, as `run` does, but executes it later: just before
-   * the next statement of any kind runs on this connection, or at the group commit — so
-   * nothing reads the database without it, and statements run in the order they were
-   * made. Only for a change that cannot fail (an UPDATE by rowid, an INSERT no constraint
-   * can refuse): it is journaled before it runs, so the journal's replay would fail on it
-   * too. Its result is not known, so no RETURNING, no `changes`.
+   * the next statement of any kind runs on this connection, once many wait, or at the
+   * group commit — so nothing reads the database without it, and statements run in the
+   * order they were made. Only for a change that cannot fail (an UPDATE by rowid, an
+   * INSERT no constraint can refuse): it is journaled before it runs, so the journal's
+   * replay would fail on it too. Its result is not known, so no RETURNING, no `changes`.
    */
   runLater(...params: P): void;
   /** runLater for a change a crash may undo without harm (see runDeferrable). */

@@ -86,7 +86,7 @@ export class RecordStore {
   /** Stores a record; returns true if it is new, false if it replaced one with the same key. */
   upsert(r: NewRecord): boolean {
     if (r.key === null) {
-      this.insertStmt.runLater(r.requestSeq, r.seq, r.responseId, r.rsIndex, r.name, r.key, r.editSequence, r.data); // nothing to collide with
+      this.insertStmt.runLater(r.requestSeq, r.seq, r.responseId, r.rsIndex, r.name, r.key, r.editSequence, r.data); // no key: nothing to replace
       return true;
     }
     return (this.upsertStmt.get(r.requestSeq, r.seq, r.responseId, r.rsIndex, r.name, r.key, r.editSequence, r.data) as { seq: number }).seq === r.seq;
