@@ -330,7 +330,7 @@ describe('journal', () => {
       const journal = (store as unknown as { journal: { later: [{ run(): unknown }, unknown[]][] } }).journal;
       expect(journal.later.length).toBeGreaterThanOrEqual(64);
       const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-      vi.spyOn((journal.later[40] as [{ run(): unknown }])[0], 'run').mockImplementationOnce(() => {
+      vi.spyOn((journal.later[40] as [{ run(): unknown }, unknown[]])[0], 'run').mockImplementationOnce(() => {
         throw full;
       });
       await new Promise((r) => setImmediate(r));
