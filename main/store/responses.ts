@@ -110,8 +110,8 @@ export class ResponseStore {
 
   /**
    * Ids are handed out here rather than by SQLite, so a response's row can be written
-   * later than its id is known (see WriteStatement.runLater). Ids of units that failed are
-   * never reused: a gap is harmless.
+   * later than its id is known (see WriteStatement.runLater). An id taken by a unit that
+   * failed is not handed out again: a gap is harmless.
    */
   private newId(): number {
     this.lastId ??= this.maxIdStmt.get() as number;
