@@ -27,7 +27,6 @@ import { ApiError } from './errors';
 import { generatePassword } from './security/passwords';
 import { runDemo } from './simulator/demo';
 import { runSimulation } from './simulator/simulate';
-import { tuneV8ForServing } from './runtime';
 
 const USAGE = `${PRODUCT_NAME} ${PRODUCT_VERSION}
 
@@ -167,7 +166,6 @@ async function resolveInstance(call: Call, ref: string | undefined): Promise<str
 }
 
 async function serve(values: Values): Promise<void> {
-  tuneV8ForServing();
   const durability = values.durability ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new UsageError('--durability must be normal or full');
   const companion = await startCompanion({

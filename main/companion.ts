@@ -29,6 +29,7 @@ import { Settings } from './settings';
 import { Store } from './store';
 import { startCheckpointer } from './store/checkpointer';
 import type { Durability } from './store/db';
+import { tuneV8ForServing } from './runtime';
 
 export const PRODUCT_NAME = 'QBWC Companion';
 export const PRODUCT_VERSION: string = pkg.version;
@@ -150,7 +151,9 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
+/** Starts the companion's server (`serve`, the demo, the desktop app); V8 is tuned for serving first (runtime.ts). */
 export async function startCompanion(options: CompanionOptions): Promise<Companion> {
+  tuneV8ForServing();
   const logger = options.logger ?? createLogger((line) => process.stderr.write(line));
   const host = options.host ?? DEFAULT_HOST;
   let port = options.port ?? DEFAULT_PORT;

@@ -11,7 +11,7 @@
  */
 import v8 from 'node:v8';
 
-/** Flags for V8 (the desktop shell will pass the same as Chromium's `js-flags`). */
+/** Flags for V8, set at run time by startCompanion. */
 const SERVING_V8_FLAGS = ['--interrupt-budget=4096'];
 
 /** Applies SERVING_V8_FLAGS to this process; they affect functions from their next optimization check on. */
