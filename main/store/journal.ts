@@ -365,7 +365,8 @@ export class Journal {
   /**
    * Makes every statement prepared on this connection from now on run the pending changes
    * first (see WriteStatement.runLater): whatever reads or writes, it sees the database
-   * with every change made so far, in order.
+   * with every change made so far, in order. (better-sqlite3's pragma() and transaction()
+   * prepare theirs natively, past this; the store reads no data through them.)
    */
   private guardStatements(): void {
     const db = this.db;
