@@ -29,7 +29,6 @@ import { Settings } from './settings';
 import { Store } from './store';
 import { startCheckpointer } from './store/checkpointer';
 import type { Durability } from './store/db';
-import { tuneV8ForServing } from './runtime';
 
 export const PRODUCT_NAME = 'QBWC Companion';
 export const PRODUCT_VERSION: string = pkg.version;
@@ -109,9 +108,8 @@ export function createCore(options: CompanionOptions, port: () => number): Core 
   const store = Store.open(options.dataDir, {
     durability: options.durability,
     ownerWaitMs: options.ownerWaitMs,
-    onCommitError: (err) => options.logger?.error('Saving to the data folder failed; it is retried with the next change', { error: String(err) }),
   });
-  const events = new DomainEvents();
+  const events = new DomainEvents((emit) => store.afterCommit(emit));
   const settings = new Settings(store.settings);
   const publicBaseUrl = () => `http://localhost:${port()}`;
   const requests = new RequestService({ store, events, now, inlineResponseBytes: options.inlineResponseBytes ?? 8 * 1024 * 1024 });
@@ -151,9 +149,8 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
-/** Starts the companion's server (`serve`, the demo, the desktop app); V8 is tuned for serving first (runtime.ts). */
+/** Starts the companion's server (`serve`, the demo, the desktop app). */
 export async function startCompanion(options: CompanionOptions): Promise<Companion> {
-  tuneV8ForServing();
   const logger = options.logger ?? createLogger((line) => process.stderr.write(line));
   const host = options.host ?? DEFAULT_HOST;
   let port = options.port ?? DEFAULT_PORT;

@@ -1,6 +1,7 @@
 /**
  * Domain events out of the core: the tray, notifications, live UI updates and the
- * outbox subscribe here instead of polling. Emitted after the change is committed.
+ * outbox subscribe here instead of polling. Emitted after the change is committed, and
+ * never for a change that was rolled back.
  */
 import { EventEmitter } from 'node:events';
 
@@ -18,8 +19,11 @@ export type DomainEventName = keyof DomainEventMap;
 export class DomainEvents {
   private readonly emitter = new EventEmitter();
 
+  /** `afterCommit` runs what it is given once the current unit of work has committed (Store.afterCommit). */
+  constructor(private readonly afterCommit: (emit: () => void) => void = (emit) => emit()) {}
+
   emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
-    this.emitter.emit(name, payload);
+    this.afterCommit(() => this.emitter.emit(name, payload));
   }
 
   on<K extends DomainEventName>(name: K, listener: (payload: DomainEventMap[K]) => void): () => void {

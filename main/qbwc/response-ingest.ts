@@ -282,7 +282,7 @@ export class ResponseIngest implements TextSink {
    */
   private writeBatch(): void {
     if (this.aborted || this.records.length === 0) return;
-    this.store.bulk(() => this.writeRecords());
+    this.store.transaction(() => this.writeRecords());
   }
 
   private responseStart(rs: RsInfo): void {

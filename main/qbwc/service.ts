@@ -464,20 +464,7 @@ export class QbwcService {
   recoverAfterRestart(): void {
     const now = this.deps.now();
     this.store.transaction(() => {
-      for (const s of this.store.sessions.allActive()) {
-        // A crash may have cut off the session's latest progress (see SessionStore): what it
-        // took and never answered, and how its requests ended, are read from the requests.
-        const patch: SessionPatch = { lastError: messages.interrupted() };
-        if (s.instanceId) {
-          for (const r of this.store.requests.sentIn(s.instanceId, s.id)) {
-            if (r.id !== s.inFlightId) this.recover(r.id, s, now, 'request.recovered');
-          }
-          const tally = this.store.requests.sessionTally(s.instanceId, s.id);
-          patch.requestsDone = Math.max(s.requestsDone, tally.done);
-          patch.requestsFailed = Math.max(s.requestsFailed, tally.failed);
-        }
-        this.end(s, 'interrupted', now, patch);
-      }
+      for (const s of this.store.sessions.allActive()) this.end(s, 'interrupted', now, { lastError: messages.interrupted() });
       this.store.responses.purgeIncomplete();
     });
   }

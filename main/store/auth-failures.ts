@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import type { Db } from './db';
 
 export interface FailureState {
   failures: number;
@@ -11,16 +11,15 @@ export class AuthFailureStore {
   private readonly setStmt;
   private readonly clearStmt;
 
-  constructor(sql: Sql) {
-    const db = sql.db;
+  constructor(db: Db) {
     this.getStmt = db.prepare<[string], { failures: number; locked_until: number }>(
       'SELECT failures, locked_until FROM auth_failures WHERE username = ?',
     );
-    this.setStmt = sql.write<[string, number, number]>(
+    this.setStmt = db.prepare<[string, number, number]>(
       `INSERT INTO auth_failures (username, failures, locked_until) VALUES (?, ?, ?)
        ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
     );
-    this.clearStmt = sql.write<[string]>('DELETE FROM auth_failures WHERE username = ?');
+    this.clearStmt = db.prepare<[string]>('DELETE FROM auth_failures WHERE username = ?');
   }
 
   get(username: string): FailureState {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { StorageUnavailableError } from '../errors';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -17,8 +18,6 @@ export interface OpenOptions {
   durability?: Durability;
   /** How long to wait for another process to let go of the data folder; default 0. */
   ownerWaitMs?: number;
-  /** Told when a background group commit fails (e.g. the disk is full). */
-  onCommitError?: (err: unknown) => void;
 }
 
 export const DATABASE_FILE = 'companion.db';
@@ -74,4 +73,21 @@ export function migrate(db: Db): void {
     for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
+}
+
+/** SQLite's and the file system's ways of saying the disk can't take a write. */
+const DISK_FAILURES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY|ENOSPC|EDQUOT|EIO|EROFS)/;
+
+/**
+ * The StorageUnavailableError for a failure of the disk (full, read-only, I/O error), or
+ * undefined for any other error. The unit that hit it was rolled back: nothing was
+ * changed, and the next unit tries the disk again.
+ */
+export function storageFailure(err: unknown): StorageUnavailableError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !DISK_FAILURES.test(code)) return undefined;
+  return new StorageUnavailableError(
+    `QBWC Companion cannot save to its data folder (${(err as Error).message}). Nothing was changed and nothing acknowledged is lost; free some disk space and try again.`,
+    { cause: err },
+  );
 }

@@ -1,31 +1,7 @@
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Db } from './db';
-import type { Sql } from './sql';
+import { EVENTS } from './tables';
 import type { EventRecord } from './types';
-
-interface EventRow {
-  log_id: number;
-  client_id: string | null;
-  timestamp: number;
-  user: string;
-  action: string;
-  detail: string | null;
-  result: string | null;
-  session_id: string | null;
-  request_id: string | null;
-}
-
-const fromRow = (r: EventRow): EventRecord => ({
-  logId: r.log_id,
-  clientId: r.client_id,
-  timestamp: r.timestamp,
-  user: r.user,
-  action: r.action,
-  detail: r.detail,
-  result: r.result,
-  sessionId: r.session_id,
-  requestId: r.request_id,
-});
 
 export type NewEvent = Omit<EventRecord, 'logId'>;
 
@@ -48,19 +24,12 @@ export interface EventPage {
 export class EventStore {
   private readonly insertStmt;
 
-  private readonly db: Db;
-
-  constructor(sql: Sql) {
-    const db = sql.db;
-    this.db = db;
-    this.insertStmt = sql.write(
-      `INSERT INTO events (client_id, timestamp, user, action, detail, result, session_id, request_id)
-       VALUES (@clientId, @timestamp, @user, @action, @detail, @result, @sessionId, @requestId)`,
-    );
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare<[Record<string, unknown>], { log_id: number }>(`${EVENTS.insertSql('logId')} RETURNING log_id`);
   }
 
   append(e: NewEvent): number {
-    return Number(this.insertStmt.run(e).lastInsertRowid);
+    return (this.insertStmt.get(EVENTS.params(e)) as { log_id: number }).log_id;
   }
 
   /** Newest first. */
@@ -80,12 +49,12 @@ export class EventStore {
     }
     const [before] = q.cursor ? decodeCursor(q.cursor) : [Number.MAX_SAFE_INTEGER];
     const rows = this.db
-      .prepare<Record<string, unknown>, EventRow>(
-        `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY log_id DESC LIMIT @limit`,
+      .prepare<Record<string, unknown>, Record<string, unknown>>(
+        `${EVENTS.select} WHERE ${where.join(' AND ')} ORDER BY log_id DESC LIMIT @limit`,
       )
       .all({ clientId: q.clientId, before, fromTime: q.fromTime, toTime: q.toTime, action, limit: q.limit + 1 });
     const more = rows.length > q.limit;
-    const events = rows.slice(0, q.limit).map(fromRow);
+    const events = rows.slice(0, q.limit).map((r) => EVENTS.fromRow(r));
     const last = events[events.length - 1];
     return { events, nextCursor: more && last ? encodeCursor(last.logId, '') : null };
   }

@@ -1,7 +1,5 @@
 import { AuthFailureStore } from './auth-failures';
-import path from 'node:path';
-import { type Db, makeDataFolder, type OpenOptions, openDatabase } from './db';
-import { Journal } from './journal';
+import { type Db, makeDataFolder, type OpenOptions, openDatabase, storageFailure } from './db';
 import { acquireOwnership, type OwnerLock } from './owner';
 import { EventStore } from './events';
 import { InstanceStore } from './instances';
@@ -11,18 +9,14 @@ import { RequestStore } from './requests';
 import { ResponseStore } from './responses';
 import { SessionStore } from './sessions';
 import { SettingsStore } from './settings';
-import type { Sql } from './sql';
 
-export const JOURNAL_FILE = 'companion.journal';
 /**
- * How long journaled units wait for SQLite's commit. Durability doesn't depend on it (the
- * journal has them); a longer group shares more pages between units, so fewer WAL frames
- * are written and checkpointed — at 100 ms about 5% less CPU per Web Connector call than at
- * 25 ms, with no gain beyond. Other processes see changes at most this late.
+ * Every table family behind one handle, and units of work: each unit is one SQLite
+ * transaction (BEGIN IMMEDIATE … COMMIT; a unit inside another is a savepoint), committed
+ * before `transaction` returns — so before any caller answers the Web Connector or a REST
+ * client. Durability is SQLite's own: WAL with synchronous=NORMAL survives a killed
+ * process, FULL (`--durability full`) survives power loss too.
  */
-const GROUP_COMMIT_MS = 100;
-
-/** Every table family behind one handle, plus units of work (see journal.ts). */
 export class Store {
   readonly instances: InstanceStore;
   readonly sessions: SessionStore;
@@ -33,62 +27,72 @@ export class Store {
   readonly authFailures: AuthFailureStore;
   readonly metrics: MetricStore;
   readonly records: RecordStore;
+  private readonly run: ReturnType<Db['transaction']>;
+  /** Work to do once the outermost unit has committed (see afterCommit); undefined outside a unit. */
+  private committed: (() => void)[] | undefined;
 
   private constructor(
     readonly db: Db,
-    private readonly journal: Journal,
     private readonly lock: OwnerLock,
     dataDir: string,
     fsync: boolean,
   ) {
-    const sql: Sql = {
-      db,
-      write: (text) => journal.statement(text),
-      cache: (clear) => journal.onRollback(clear),
-      writeBehind: (table) => journal.writeBehind(table),
-      get inUnit() {
-        return journal.inUnit;
-      },
-    };
-    this.instances = new InstanceStore(sql);
-    this.sessions = new SessionStore(sql);
-    this.requests = new RequestStore(sql);
-    this.responses = new ResponseStore(sql, dataDir, fsync);
-    this.events = new EventStore(sql);
-    this.settings = new SettingsStore(sql);
-    this.authFailures = new AuthFailureStore(sql);
+    this.run = db.transaction((fn: () => unknown) => fn());
+    this.instances = new InstanceStore(db);
+    this.sessions = new SessionStore(db);
+    this.requests = new RequestStore(db);
+    this.responses = new ResponseStore(db, dataDir, fsync);
+    this.events = new EventStore(db);
+    this.settings = new SettingsStore(db);
+    this.authFailures = new AuthFailureStore(db);
     this.metrics = new MetricStore(db);
-    this.records = new RecordStore(sql);
+    this.records = new RecordStore(db);
   }
 
-  /**
-   * Opens the data folder's database (applying migrations, then replaying any journaled
-   * units a crash left uncommitted).
-   */
+  /** Opens the data folder's database, applying migrations; throws DataFolderBusyError while another process owns it. */
   static open(dataDir: string, options: OpenOptions = {}): Store {
     makeDataFolder(dataDir);
-    const lock = acquireOwnership(dataDir, { waitMs: options.ownerWaitMs }); // throws DataFolderBusyError while another process has it
-    let db: Db | undefined;
+    const lock = acquireOwnership(dataDir, { waitMs: options.ownerWaitMs });
     try {
-      db = openDatabase(dataDir, options);
-      const fsync = options.durability === 'full';
-      const journal = new Journal(db, path.join(dataDir, JOURNAL_FILE), { fsync, commitDelayMs: GROUP_COMMIT_MS, onCommitError: options.onCommitError });
-      return new Store(db, journal, lock, dataDir, fsync);
+      return new Store(openDatabase(dataDir, options), lock, dataDir, options.durability === 'full');
     } catch (err) {
-      db?.close();
       lock.release();
       throw err;
     }
   }
 
-  /** Runs `fn` as one unit of work: all or nothing, durable when it returns (nested calls join it). */
+  /**
+   * Runs `fn` as one unit of work: all of it or none of it, committed when this returns.
+   * A unit inside another is a savepoint: its failure undoes only its own changes, and the
+   * outer unit decides. A failure of the disk (full, I/O error) is a StorageUnavailableError.
+   */
   transaction<T>(fn: () => T): T {
-    return this.journal.unit(fn);
+    if (this.committed !== undefined) {
+      const mark = this.committed.length;
+      try {
+        return this.run.immediate(fn) as T;
+      } catch (err) {
+        this.committed.length = mark;
+        throw storageFailure(err) ?? err;
+      }
+    }
+    const committed: (() => void)[] = (this.committed = []);
+    let result: T;
+    try {
+      result = this.run.immediate(fn) as T;
+    } catch (err) {
+      throw storageFailure(err) ?? err;
+    } finally {
+      this.committed = undefined;
+    }
+    for (const callback of committed) callback();
+    return result;
   }
 
-  /** A large write committed on its own, outside the journal (e.g. a big response streaming in); not inside a unit. */
-  bulk<T>(fn: () => T): T {
-    return this.journal.bulk(fn);
+  /** Runs `fn` once the current unit has committed (at once outside a unit); never if it rolls back. */
+  afterCommit(fn: () => void): void {
+    if (this.committed === undefined) fn();
+    else this.committed.push(fn);
   }
 
   get isOpen(): boolean {
@@ -108,7 +112,6 @@ export class Store {
 
   close(): void {
     if (!this.db.open) return;
-    this.journal.close();
     this.db.close();
     this.lock.release();
   }

@@ -177,7 +177,7 @@ export const MIGRATIONS: readonly string[] = [
   -- Keys are recorded only for iterated queries, which may restart and see records again.
   CREATE UNIQUE INDEX records_key ON records (request_seq, record_key) WHERE record_key IS NOT NULL;
   `,
-  // 3: the statement journal's high-water mark (see journal.ts).
+  // 3: the high-water mark of a statement journal that versions before 6 kept.
   `
   CREATE TABLE journal_state (applied INTEGER NOT NULL);
   INSERT INTO journal_state (applied) VALUES (0);
@@ -208,5 +208,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE records_v5 RENAME TO records;
   CREATE UNIQUE INDEX records_order ON records (request_seq, seq);
   CREATE UNIQUE INDEX records_key ON records (request_seq, record_key) WHERE record_key IS NOT NULL;
+  `,
+  // 6: units of work are plain SQLite transactions; the statement journal is gone.
+  `
+  DROP TABLE journal_state;
   `,
 ];

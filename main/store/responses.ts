@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { decodeEntities } from '../xml/tokenizer';
-import type { Sql } from './sql';
+import type { Db } from './db';
 
 /** Where large responses are kept, inside the data folder. */
 export const RESPONSES_DIR = 'responses';
@@ -69,60 +69,44 @@ export class ResponseStore {
   private readonly incompleteFilesStmt;
   private readonly filesStmt;
   private readonly purgeStmt;
-  private readonly maxIdStmt;
-  private lastId: number | undefined;
 
   constructor(
-    sql: Sql,
+    db: Db,
     private readonly dataDir: string,
     private readonly fsync: boolean,
   ) {
-    const db = sql.db;
-    this.createStmt = sql.write<[number, string | null, string | null, number, string]>(
-      'INSERT INTO responses (id, session_id, request_id, received_at, file) VALUES (?, ?, ?, ?, ?)',
+    this.createStmt = db.prepare<[string | null, string | null, number, string], { id: number }>(
+      'INSERT INTO responses (session_id, request_id, received_at, file) VALUES (?, ?, ?, ?) RETURNING id',
     );
-    this.insertWholeStmt = sql.write<[number, string | null, string | null, number, number, string | null, string]>(
-      'INSERT INTO responses (id, session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
+    this.insertWholeStmt = db.prepare<[string | null, string | null, number, number, string | null, string], { id: number }>(
+      'INSERT INTO responses (session_id, request_id, received_at, size, parse_error, data, complete) VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id',
     );
-    this.finishStmt = sql.write<[string | null, number, string | null, number]>(
+    this.finishStmt = db.prepare<[string | null, number, string | null, number]>(
       'UPDATE responses SET request_id = ?, size = ?, parse_error = ?, complete = 1 WHERE id = ?',
     );
     // Records are found through the response's request (the records key starts with it).
     // (better-sqlite3 binds "?NNN" parameters by name, so these are plain "?" in order.)
-    this.discardRecordsStmt = sql.write<[number, number]>(
+    this.discardRecordsStmt = db.prepare<[number, number]>(
       `DELETE FROM records WHERE request_seq = (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.id = ?)
          AND response_id = ?`,
     );
-    this.discardStmt = sql.write<[number]>('DELETE FROM responses WHERE id = ?');
+    this.discardStmt = db.prepare<[number]>('DELETE FROM responses WHERE id = ?');
     this.rowStmt = db.prepare<[number], { data: string | null; file: string | null }>('SELECT data, file FROM responses WHERE id = ?');
     this.metaStmt = db.prepare<[number], { size: number; parse_error: string | null }>(
       'SELECT size, parse_error FROM responses WHERE id = ? AND complete = 1',
     );
     this.incompleteFilesStmt = db.prepare<[], { file: string }>('SELECT file FROM responses WHERE complete = 0 AND file IS NOT NULL');
     this.filesStmt = db.prepare<[], { file: string }>('SELECT file FROM responses WHERE file IS NOT NULL');
-    this.purgeRecordsStmt = sql.write(
+    this.purgeRecordsStmt = db.prepare(
       `DELETE FROM records WHERE request_seq IN (SELECT q.seq FROM requests q JOIN responses r ON q.id = r.request_id WHERE r.complete = 0)
          AND response_id IN (SELECT id FROM responses WHERE complete = 0)`,
     );
-    this.purgeStmt = sql.write('DELETE FROM responses WHERE complete = 0');
-    this.maxIdStmt = db.prepare<[], number>('SELECT coalesce(max(id), 0) FROM responses').pluck(true);
-  }
-
-  /**
-   * Ids are handed out here rather than by SQLite, so a response's row can be written
-   * later than its id is known (see WriteStatement.runLater). An id taken by a unit that
-   * failed is not handed out again: a gap is harmless.
-   */
-  private newId(): number {
-    this.lastId ??= this.maxIdStmt.get() as number;
-    return ++this.lastId;
+    this.purgeStmt = db.prepare('DELETE FROM responses WHERE complete = 0');
   }
 
   /** A complete response in one row (the common case: one SOAP call, one small answer). */
   insertWhole(sessionId: string | null, requestId: string | null, now: number, size: number, parseError: string | null, data: string): number {
-    const id = this.newId();
-    this.insertWholeStmt.runLater(id, sessionId, requestId, now, size, parseError, data);
-    return id;
+    return (this.insertWholeStmt.get(sessionId, requestId, now, size, parseError, data) as { id: number }).id;
   }
 
   /** A new file for a large response's text; its row is created once there is something to attach to it. */
@@ -132,9 +116,7 @@ export class ResponseStore {
 
   /** Starts the row of a large response; its records all belong to `requestId`. */
   create(sessionId: string | null, requestId: string | null, now: number, file: ResponseFile): number {
-    const id = this.newId();
-    this.createStmt.run(id, sessionId, requestId, now, file.name);
-    return id;
+    return (this.createStmt.get(sessionId, requestId, now, file.name) as { id: number }).id;
   }
 
   finish(responseId: number, requestId: string | null, size: number, parseError: string | null): void {

@@ -1,4 +1,4 @@
-import type { Sql } from './sql';
+import type { Db } from './db';
 
 /** Key/value settings (JSON values). Typed access lives in the settings service. */
 export class SettingsStore {
@@ -6,10 +6,9 @@ export class SettingsStore {
   private readonly setStmt;
   private readonly allStmt;
 
-  constructor(sql: Sql) {
-    const db = sql.db;
+  constructor(db: Db) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-    this.setStmt = sql.write<[string, string]>(
+    this.setStmt = db.prepare<[string, string]>(
       'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.allStmt = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');

@@ -1,4 +1,12 @@
 /** Domain records as the store returns them (times in epoch milliseconds). */
+import type { EVENTS, INSTANCES, REQUESTS, SESSIONS } from './tables';
+import type { RowOf } from './table';
+
+/** The record types of the tables, derived from their columns (tables.ts). */
+export type Instance = RowOf<typeof INSTANCES.columns>;
+export type Session = RowOf<typeof SESSIONS.columns>;
+export type QueuedRequest = RowOf<typeof REQUESTS.columns>;
+export type EventRecord = RowOf<typeof EVENTS.columns>;
 
 export interface Contact {
   firstName?: string;
@@ -21,26 +29,6 @@ export interface LearnedCompany {
   lastSeenAt: number;
 }
 
-export interface Instance {
-  id: string;
-  name: string;
-  username: string;
-  passwordHash: string;
-  qbdPath: string | null;
-  frequencyMinutes: number;
-  contact: Contact | null;
-  configuration: Record<string, string>;
-  fileId: string;
-  ownerId: string;
-  postponeSeconds: number | null;
-  minRunEverySeconds: number | null;
-  lingerSeconds: number;
-  alternateCompanyFiles: string[];
-  readOnly: boolean;
-  company: LearnedCompany | null;
-  createdAt: number;
-  updatedAt: number;
-}
 
 export type RequestStatus = 'queued' | 'sent' | 'done' | 'error' | 'cancelled' | 'unknown_outcome';
 export type RequestKind = 'query' | 'write';
@@ -85,46 +73,6 @@ export interface IteratorState {
 /** Requests the companion queues itself on behalf of another (its parent). */
 export type RequestPurpose = 'reconcile' | 'refresh';
 
-export interface QueuedRequest {
-  seq: number;
-  id: string;
-  instanceId: string;
-  status: RequestStatus;
-  kind: RequestKind;
-  priority: number;
-  /** A request retried after a lock or busy error waits until then. */
-  notBefore: number | null;
-  types: string[];
-  onError: string;
-  body: string;
-  rqOffsets: number[];
-  source: string | null;
-  createdAt: number;
-  updatedAt: number;
-  sentAt: number | null;
-  completedAt: number | null;
-  sessionId: string | null;
-  attempts: number;
-  statusCode: number | null;
-  statusSeverity: string | null;
-  statusMessage: string | null;
-  hresult: string | null;
-  hresultMessage: string | null;
-  results: ResponseResult[] | null;
-  error: ErrorInfo | null;
-  responseId: number | null;
-  /** The structured input ({type, params} items), when the request was given as JSON. */
-  requestJson: unknown;
-  /** The qbXML version the request needs (newest `since` among its elements). */
-  minVersion: string | null;
-  idempotencyKey: string | null;
-  options: RequestOptions;
-  parentId: string | null;
-  purpose: RequestPurpose | null;
-  iterator: IteratorState | null;
-  recordCount: number;
-  urgent: boolean;
-}
 
 export type SessionStatus =
   | 'active' // authenticated, exchanging work
@@ -148,45 +96,4 @@ export interface HostInfo {
   fileId?: string;
 }
 
-export interface Session {
-  id: string;
-  instanceId: string | null;
-  user: string;
-  status: SessionStatus;
-  authResult: string;
-  ipAddress: string | null;
-  clientVersion: string | null;
-  createdAt: number;
-  lastSeenAt: number;
-  endedAt: number | null;
-  companyFile: string | null;
-  country: string | null;
-  qbxmlVersion: string | null;
-  host: HostInfo | null;
-  lastError: string | null;
-  lastErrorCode: string | null;
-  inFlightId: string | null;
-  expectedTotal: number;
-  requestsSent: number;
-  requestsDone: number;
-  requestsFailed: number;
-  connectionErrors: number;
-  alternateTried: string | null;
-  interactiveToken: string | null;
-  interactiveState: string | null;
-  /** When the session started waiting for work with NoOp (see Instance.lingerSeconds). */
-  noopSince: number | null;
-  closeMessage: string | null;
-}
 
-export interface EventRecord {
-  logId: number;
-  clientId: string | null;
-  timestamp: number;
-  user: string;
-  action: string;
-  detail: string | null;
-  result: string | null;
-  sessionId: string | null;
-  requestId: string | null;
-}
