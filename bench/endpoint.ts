@@ -1,13 +1,13 @@
 /**
  * The companion's own cost of a QBWC call, without sockets: the session benchmark's
  * envelopes are fed to the SOAP endpoint in this process through a minimal request and
- * response, so what is measured is parsing, SQLite, the journal and the answer — not
+ * response, so what is measured is parsing, SQLite and the answer — not
  * Node's HTTP layer, the kernel's loopback TCP or a client sharing the CPUs. Next to
  * `session5000` it shows how much of the companion's CPU per call is its own work and how
  * much is the transport and the cold caches a call over a socket runs with.
  *
  * The store is opened with createCore in a temp folder (no background checkpointer: that
- * lives in startCompanion); the 100 ms group commits and GC are in the figures.
+ * lives in startCompanion); every commit and GC are in the figures.
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
