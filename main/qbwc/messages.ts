@@ -31,6 +31,9 @@ export const messages = {
   interrupted(): string {
     return 'QBWC Companion restarted during this update. Nothing was lost; click Update Selected in the Web Connector to start again.';
   },
+  abandoned(): string {
+    return 'The Web Connector started a new update before finishing this one (it may have been closed or crashed). Nothing was lost; the new update carries on.';
+  },
   sessionEnded(): string {
     return 'This update session has already ended. Click Update Selected in the Web Connector to start a new one.';
   },
@@ -55,6 +58,8 @@ export const messages = {
         return messages.expired();
       case 'interrupted':
         return messages.interrupted();
+      case 'abandoned':
+        return messages.abandoned();
       case 'wrong_company':
         return 'The company file open in QuickBooks is not the one this connection uses. Nothing was sent.';
       case 'closed':

@@ -112,6 +112,11 @@ export class QbwcService {
       } else {
         this.store.authFailures.clear(username);
         this.expireIdleSessions(current.id, now);
+        // One Web Connector runs one session of an application at a time: a new login from
+        // the address of an open session means that session's Web Connector is gone.
+        for (const open of this.store.sessions.activeFor(current.id)) {
+          if (sameClient(open.ipAddress, ctx.ipAddress)) this.end(open, 'abandoned', now, { lastError: messages.abandoned() });
+        }
         if (this.store.sessions.activeFor(current.id).length > 0) {
           status = 'busy';
           slot1 = 'busy';
@@ -564,7 +569,7 @@ export class QbwcService {
     if (!found) return undefined;
     const session = this.expireIfIdle(found, now);
     if (session.status === 'active' && session.instanceId !== null) return session;
-    if (session.status === 'expired' || session.status === 'interrupted') {
+    if (session.status === 'expired' || session.status === 'interrupted' || session.status === 'abandoned') {
       this.store.sessions.update(session.id, { lastSeenAt: now, lastError: session.lastError ?? messages.sessionEnded() });
     }
     return undefined;
@@ -650,6 +655,15 @@ export class QbwcService {
       requestId: extra.requestId ?? null,
     });
   }
+}
+
+/** Whether two calls came from the same machine: the same address, any loopback counting as one. */
+function sameClient(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return false;
+  const plain = (ip: string) => ip.replace(/^::ffff:/i, '');
+  const loopback = (ip: string) => ip === '::1' || ip.startsWith('127.');
+  const [x, y] = [plain(a), plain(b)];
+  return x === y || (loopback(x) && loopback(y));
 }
 
 /** Whether a session may post responses: it is exchanging work, or it took some. */

@@ -79,6 +79,7 @@ export type SessionStatus =
   | 'closed' // closeConnection received
   | 'expired' // idle past the timeout
   | 'interrupted' // the companion stopped while it was active
+  | 'abandoned' // its Web Connector started a new session without closing this one (it crashed or was closed)
   | 'rejected' // bad credentials (nvu)
   | 'no_work' // authenticate answered none
   | 'busy' // authenticate answered busy

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EchoQuickBooks, HCP_QB2014, type Harness, QUERY, startHarness } from '../helpers';
+import { hashTicket } from '../../main/security/tokens';
+import { ADD, EchoQuickBooks, HCP_QB2014, type Harness, QUERY, startHarness } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -114,6 +115,49 @@ describe('idle sessions', () => {
     expect(h.companion.store.requests.get(write)?.status).toBe('unknown_outcome');
     const again = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
     expect(again[1]).toBe('');
+    soap.close();
+  });
+});
+
+describe('a Web Connector that dies mid-session', () => {
+  it('is taken over by its next login from the same machine: the old session ends abandoned, its query goes back to the queue, its write is reconciled', async () => {
+    h = await startHarness();
+    const write = h.enqueue(ADD, 2);
+    const query = h.enqueue(QUERY, 1);
+    const soap = h.soap();
+    const first = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    const ticket = first[0] as string;
+    expect(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014))).toContain(write);
+    const answer = new EchoQuickBooks().processRequest(String(await soap.call('sendRequestXML', sendArgs(ticket)))) as { response: string };
+    expect(answer.response).toContain('<CustomerQueryRs');
+    // The Web Connector crashes here: no receiveResponseXML, no closeConnection. Restarted, it logs in again at once.
+    const again = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    expect(again[1]).not.toBe('busy');
+    const store = h.companion.store;
+    const old = store.sessions.byTicketHash(hashTicket(ticket));
+    expect(old).toMatchObject({ status: 'abandoned', inFlightId: null });
+    expect(await soap.call('getLastError', { ticket })).toMatch(/started a new update before finishing this one/);
+    expect(store.requests.get(write)?.status).toBe('unknown_outcome');
+    expect(store.requests.get(query)?.status).toBe('queued');
+    // A query asks QuickBooks whether the customer was added; the write itself is never sent again blindly.
+    const [check] = store.requests.children(write);
+    expect(check).toMatchObject({ purpose: 'reconcile', status: 'queued' });
+    expect(check?.body).toContain('Pine Street Bakery');
+    const next = String(await soap.call('sendRequestXML', sendArgs(again[0] as string, HCP_QB2014)));
+    expect(next).not.toContain(`requestID="${write}"`);
+    soap.close();
+  });
+
+  it('still answers busy, with a postpone, to a login from another address while the session is open', async () => {
+    h = await startHarness({ instance: { postponeSeconds: 45 } });
+    h.enqueue(QUERY);
+    h.enqueue(QUERY);
+    const soap = h.soap();
+    const first = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    expect(await soap.call('sendRequestXML', sendArgs(first[0] as string, HCP_QB2014))).toContain('CustomerQueryRq');
+    const elsewhere = await h.companion.qbwc.authenticate({ strUserName: 'tester', strPassword: h.password }, { ipAddress: '192.0.2.7', connection: {} });
+    expect(elsewhere.slice(1)).toEqual(['busy', '45', '']);
+    expect(h.companion.store.sessions.byTicketHash(hashTicket(first[0] as string))?.status).toBe('active');
     soap.close();
   });
 });
