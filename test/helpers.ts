@@ -24,8 +24,12 @@ export const HCP_QB2014 = fixture('qbwc', 'hcp_strHCPResponse_QuickBooksPro2014.
 /** A query and a write to queue as raw qbXML. */
 export const QUERY = '<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>';
 export const ADD = '<CustomerAddRq><CustomerAdd><Name>Pine Street Bakery</Name></CustomerAdd></CustomerAddRq>';
+/** A write with nothing QuickBooks could be asked about (no RefNumber, no marker). */
+export const INVOICE_ADD = '<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Pine Street Bakery</FullName></CustomerRef></InvoiceAdd></InvoiceAddRq>';
 /** The rest of a session's first sendRequestXML, as QuickBooks Pro 2014 with EchoQuickBooks' file open. */
 export const FIRST_SEND = { strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\\Company\\test.qbw', qbXMLCountry: 'US', qbXMLMajorVers: 13, qbXMLMinorVers: 0 };
+/** sendRequestXML's parameters: the HCP response only if given (QBWC sends it on a session's first call). */
+export const sendArgs = (ticket: string, hcp = '') => ({ ...FIRST_SEND, ticket, strHCPResponse: hcp });
 
 /** Intuit's qbXML XSD folder: never in the repository; tests that need it are skipped without it. */
 export const QBXML_SCHEMA_DIR = process.env.QBXML_SCHEMA_DIR ?? '/work/shared/reference/qbxml/schema';

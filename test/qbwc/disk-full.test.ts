@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { EchoQuickBooks, HCP_QB2014, type Harness, QUERY, startHarness, tempDir } from '../helpers';
+import { EchoQuickBooks, HCP_QB2014, INVOICE_ADD, type Harness, QUERY, sendArgs, startHarness, tempDir } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -16,15 +16,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const WRITE = '<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Pine Street Bakery</FullName></CustomerRef></InvoiceAdd></InvoiceAddRq>';
-const sendArgs = (ticket: string, hcp = '') => ({
-  ticket,
-  strHCPResponse: hcp,
-  strCompanyFileName: 'C:\\Company\\test.qbw',
-  qbXMLCountry: 'US',
-  qbXMLMajorVers: 13,
-  qbXMLMinorVers: 0,
-});
 
 /**
  * A data folder on a file system of its own, small enough to fill: a tmpfs (mounting needs
@@ -81,7 +72,7 @@ describe('a full disk mid-session', () => {
     if (disk === null) throw new Error('(skipped: mounting a small tmpfs needs root)');
     h = await startHarness({ dataDir: disk.dir });
     const query = h.enqueue(QUERY, 1);
-    const write = h.enqueue(WRITE);
+    const write = h.enqueue(INVOICE_ADD);
     const qb = new EchoQuickBooks();
     const soap = h.soap();
     const ticket = ((await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[])[0] as string;

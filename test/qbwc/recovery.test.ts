@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashTicket } from '../../main/security/tokens';
-import { ADD, EchoQuickBooks, HCP_QB2014, type Harness, QUERY, startHarness } from '../helpers';
+import { ADD, EchoQuickBooks, HCP_QB2014, INVOICE_ADD, type Harness, QUERY, sendArgs, startHarness } from '../helpers';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -8,16 +8,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-const WRITE = '<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Pine Street Bakery</FullName></CustomerRef></InvoiceAdd></InvoiceAddRq>';
-
-const sendArgs = (ticket: string, hcp = '') => ({
-  ticket,
-  strHCPResponse: hcp,
-  strCompanyFileName: 'C:\\Company\\test.qbw',
-  qbXMLCountry: 'US',
-  qbXMLMajorVers: 13,
-  qbXMLMinorVers: 0,
-});
 
 async function beginSession(harness: Harness): Promise<{ ticket: string; sent: string }> {
   const soap = harness.soap();
@@ -30,7 +20,7 @@ async function beginSession(harness: Harness): Promise<{ ticket: string; sent: s
 describe('restart in the middle of a session', () => {
   it('puts a query back in the queue and marks a write unknown_outcome, never re-sending it blindly', async () => {
     h = await startHarness();
-    const write = h.enqueue(WRITE, 1);
+    const write = h.enqueue(INVOICE_ADD, 1);
     const query = h.enqueue(QUERY);
     const { ticket, sent } = await beginSession(h);
     expect(sent).toContain(`requestID="${write}"`);
@@ -67,7 +57,7 @@ describe('restart in the middle of a session', () => {
   it('ends a session the companion stopped during as interrupted, with its counters, and its in-flight write unknown_outcome', async () => {
     h = await startHarness();
     const query = h.enqueue(QUERY, 1);
-    const write = h.enqueue(WRITE);
+    const write = h.enqueue(INVOICE_ADD);
     const soap = h.soap();
     const ticket = ((await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[])[0] as string;
     const answer = new EchoQuickBooks().processRequest(String(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014)))) as { response: string };
@@ -86,7 +76,7 @@ describe('restart in the middle of a session', () => {
 
   it('recovers the in-flight request when sendRequestXML is called again out of sequence', async () => {
     h = await startHarness();
-    const write = h.enqueue(WRITE, 1);
+    const write = h.enqueue(INVOICE_ADD, 1);
     const query = h.enqueue(QUERY);
     const soap = h.soap();
     const auth = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
@@ -105,7 +95,7 @@ describe('idle sessions', () => {
   it('expire after the idle timeout: the in-flight write is recovered and a new session is not busy', async () => {
     let now = Date.parse('2026-11-23T10:00:00Z');
     h = await startHarness({ now: () => now });
-    const write = h.enqueue(WRITE);
+    const write = h.enqueue(INVOICE_ADD);
     h.enqueue(QUERY);
     const { ticket } = await beginSession(h);
     now += 16 * 60_000;
