@@ -465,11 +465,17 @@ export class QbwcService {
     return this.store.sessions.byInteractiveToken(token);
   }
 
-  /** At start: sessions the previous process left active are over. */
+  /**
+   * At start: sessions the previous process left active are over, and so nothing is in
+   * flight (a request sent in one of them goes back to the queue or becomes unknown_outcome).
+   */
   recoverAfterRestart(): void {
     const now = this.deps.now();
     this.store.transaction(() => {
       for (const s of this.store.sessions.allActive()) this.end(s, 'interrupted', now, { lastError: messages.interrupted() });
+      // Normally ending the sessions recovered them all (each names its in-flight request);
+      // a folder an older version left after a crash may not say which session held one.
+      for (const r of this.store.requests.allSent()) this.recover(r.id, undefined, now, 'request.recovered');
       this.store.responses.purgeIncomplete();
     });
   }

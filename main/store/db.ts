@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageUnavailableError } from '../errors';
+import { applyLegacyJournal } from './legacy-journal';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -53,6 +54,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
     db.pragma('mmap_size = 268435456');
     // After a checkpoint, keep the WAL file from staying as large as its largest burst.
     db.pragma('journal_size_limit = 67108864');
+    applyLegacyJournal(db, dataDir, (version) => migrate(db, version));
     migrate(db);
   } catch (err) {
     db.close();
@@ -61,17 +63,18 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   return db;
 }
 
-export function migrate(db: Db): void {
+/** Applies the migrations the database lacks, up to `target` (default: all of them), in one transaction. */
+export function migrate(db: Db, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(
       `The data folder was written by a newer version of QBWC Companion (schema ${current}, this version knows ${MIGRATIONS.length}).`,
     );
   }
-  if (current === MIGRATIONS.length) return;
+  if (current >= target) return;
   db.transaction(() => {
-    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
+    for (let v = current; v < target; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${target}`);
   }).immediate();
 }
 

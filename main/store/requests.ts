@@ -77,6 +77,7 @@ export class RequestStore {
   private readonly cancelQueuedStmt;
   private readonly byKeyStmt;
   private readonly childrenStmt;
+  private readonly sentStmt;
   private readonly unknownStmt;
   private readonly openIteratorsStmt;
   private readonly recordCountStmt;
@@ -102,6 +103,7 @@ export class RequestStore {
     );
     this.byKeyStmt = db.prepare<[string, string], Row>(`${select} WHERE instance_id = ? AND idempotency_key = ?`);
     this.childrenStmt = db.prepare<[string], Row>(`${select} WHERE parent_id = ? ORDER BY seq`);
+    this.sentStmt = db.prepare<[], Row>(`${select} WHERE status = 'sent' ORDER BY seq`);
     this.unknownStmt = db.prepare<[string], Row>(`${select} WHERE instance_id = ? AND status = 'unknown_outcome' ORDER BY seq`);
     this.openIteratorsStmt = db.prepare<[string], Row>(
       `${select} WHERE instance_id = ? AND status = 'queued' AND iterator_json IS NOT NULL AND json_extract(iterator_json, '$.id') IS NOT NULL`,
@@ -167,6 +169,11 @@ export class RequestStore {
   /** Queued requests holding a QuickBooks iteratorID (valid only in the current QBWC session). */
   openIterators(instanceId: string): QueuedRequest[] {
     return this.openIteratorsStmt.all(instanceId).map(fromRow);
+  }
+
+  /** Requests handed to a Web Connector and not yet answered, of every instance. */
+  allSent(): QueuedRequest[] {
+    return this.sentStmt.all().map(fromRow);
   }
 
   unknownOutcomes(instanceId: string): QueuedRequest[] {
