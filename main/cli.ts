@@ -15,16 +15,18 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   defaultDataDir,
+  isLoopbackUrl,
   PRODUCT_NAME,
   PRODUCT_VERSION,
   SERVER_FILE,
   type ServerInfo,
+  serverInfoMac,
   startCompanion,
 } from './companion';
-import { API_TOKEN_FILE } from './security/tokens';
-import { DataFolderBusyError } from './store/owner';
+import { API_TOKEN_FILE, constantTimeEqual } from './security/tokens';
+import { assertPrivateFolder, makeDataFolder } from './store/db';
+import { DataFolderBusyError, OWNER_PID_FILE } from './store/owner';
 import { ApiError } from './errors';
-import { generatePassword } from './security/passwords';
 import { runDemo } from './simulator/demo';
 import { runSimulation } from './simulator/simulate';
 
@@ -35,23 +37,31 @@ Usage: qbwc-companion <command> [options]
 Commands:
   serve                       Run the companion: QBWC endpoint, REST API. Prints its URL when ready.
       [--port N] [--host H] [--durability normal|full] [--max-body-mb N]
+                              Creates the data folder if it does not exist (and says so).
   instances list              List instances (company connections).
-  instances create --name NAME --username USER [--password PASS] [--qbd-path PATH] [--frequency MINUTES]
-                              Create an instance; a password is generated if not given.
+  instances create --name NAME --username USER [--password-stdin] [--qbd-path PATH] [--frequency MINUTES]
+                              Create an instance; a password is generated (and shown once) unless
+                              --password-stdin reads one from standard input. Creates the data folder if needed.
   instances forget-company <instance>
                               Forget the company file an instance learned (after the file was moved or renamed).
   qwc <instance> [--out FILE] Print (or write) the QWC file for an instance (id or user name).
-  enqueue <instance> (--qbxml XML | --json JSON | --file FILE | -) [--priority N]
+  enqueue <instance> (--qbxml XML | --json JSON | --file FILE | -) [--priority N] [--page-size N]
                               Queue a request: qbXML, or JSON ({"type": "CustomerQuery", "params": {...}}
                               or an array of them); a file or standard input may hold either.
+                              --page-size pages one query through its whole result, N records per page
+                              (100-10000); MaxReturned alone means at most that many records, one request.
   request <requestId>         Show a request and QuickBooks' response.
-  simulate --url URL --username USER --password PASS (--qwc FILE | --owner-id GUID --file-id GUID)
+  simulate --url URL --username USER [--password-stdin] (--qwc FILE | --owner-id GUID --file-id GUID)
       [--company FILE.json] [--style Document|RPC] [--noop-ms N]
                               Play QuickBooks Web Connector + a simulated company against any QBWC endpoint.
-  demo [--keep-running]       Start the companion with a demo instance and run the simulator against it.
+                              Asks for the password (or reads it from standard input with --password-stdin).
+  demo [--keep-running]       Start the companion with a demo instance in a temporary folder (removed at the
+                              end) and run the simulator against it.
 
 Common options:
-  --data-dir DIR              Data folder (default: ${defaultDataDir()}).
+  --data-dir DIR              Data folder (default: ${defaultDataDir()}). Other commands than serve and
+                              instances create refuse one that does not exist.
+  --password PASS             Still accepted, but other users can read it in the process list: avoid.
   -h, --help, -v, --version
 `;
 
@@ -66,6 +76,7 @@ const OPTIONS = {
   name: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
   'qbd-path': { type: 'string' },
   frequency: { type: 'string' },
   out: { type: 'string' },
@@ -73,6 +84,7 @@ const OPTIONS = {
   json: { type: 'string' },
   file: { type: 'string' },
   priority: { type: 'string' },
+  'page-size': { type: 'string' },
   url: { type: 'string' },
   qwc: { type: 'string' },
   'owner-id': { type: 'string' },
@@ -118,11 +130,33 @@ function print(value: unknown): void {
 type Call = (name: OperationName, raw: RawInput) => Promise<unknown>;
 
 /**
+ * The data folder a command works on. Only `serve` and `instances create` make one that
+ * doesn't exist (saying where, on stderr): for the others a missing folder is a typo, not
+ * a reason to start an empty one. One that others may read or write is refused.
+ */
+function dataFolder(values: Values, mayCreate: boolean): string {
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  if (!fs.existsSync(dataDir)) {
+    if (!mayCreate) {
+      const given = values['data-dir'] !== undefined ? '--data-dir' : process.env.QBWC_COMPANION_DATA_DIR ? 'QBWC_COMPANION_DATA_DIR' : null;
+      throw new Error(
+        `The data folder ${dataDir} does not exist${given ? ` (check ${given})` : ''}. "qbwc-companion serve" or "qbwc-companion instances create" creates it.`,
+      );
+    }
+    makeDataFolder(dataDir);
+    process.stderr.write(`qbwc-companion: created the data folder ${path.resolve(dataDir)}\n`);
+    return dataDir;
+  }
+  assertPrivateFolder(dataDir);
+  return dataDir;
+}
+
+/**
  * Runs contract operations against the data folder: in process, or through the REST API
  * of the server that owns the folder while it runs.
  */
-async function withCore<T>(values: Values, fn: (call: Call) => Promise<T>): Promise<T> {
-  const dataDir = values['data-dir'] ?? defaultDataDir();
+async function withCore<T>(values: Values, fn: (call: Call, server: ServerInfo | null) => Promise<T>, mayCreate = false): Promise<T> {
+  const dataDir = dataFolder(values, mayCreate);
   const port = int(values.port, 'port', DEFAULT_PORT, 1, 65_535);
   let core: ReturnType<typeof createCore> | undefined;
   // The folder's owner is a running server (ask it over REST), another one-shot command
@@ -132,29 +166,119 @@ async function withCore<T>(values: Values, fn: (call: Call) => Promise<T>): Prom
       core = createCore({ dataDir, ownerWaitMs: waitMs }, () => port);
     } catch (err) {
       if (!(err instanceof DataFolderBusyError)) throw err;
-      const server = readServerInfo(dataDir);
-      if (server !== null && server.pid === err.pid) {
-        const token = fs.readFileSync(path.join(dataDir, API_TOKEN_FILE), 'utf8').trim();
-        return fn((name, raw) => callRest(server.url, token, name, raw));
-      }
+      const server = trustedServer(dataDir, err.pid);
+      if (server.ok) return fn((name, raw) => callRest(server.info.url, server.token, name, raw), server.info);
+      // A server.json naming another process may be a moment old (the owner just changed): wait and look again.
+      if (server.why !== null && (!server.mayChange || waitMs > 0)) throw new Error(refusal(dataDir, server.why));
       if (waitMs > 0) throw err;
     }
   }
   try {
-    return await fn((name, raw) => invoke(core.handlers, name, raw));
+    return await fn((name, raw) => invoke(core.handlers, name, raw), null);
   } finally {
     core.store.close();
   }
 }
 
-/** The running server's address, if the data folder has a readable one. */
-function readServerInfo(dataDir: string): ServerInfo | null {
+type ServerCheck = { ok: true; info: ServerInfo; token: string } | { ok: false; why: string | null; mayChange?: boolean };
+
+/**
+ * Whether <data-dir>/server.json may be given the API token: it must name the process that
+ * holds the data folder's lock, a loopback URL, and carry the MAC only the holder of the
+ * token could have computed. `why` is null when there is no server.json (yet).
+ */
+function trustedServer(dataDir: string, lockPid: number | null): ServerCheck {
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8')) as ServerInfo;
-  } catch {
-    return null;
+    text = fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, why: null };
+    throw err;
   }
+  let info: Partial<ServerInfo>;
+  try {
+    info = JSON.parse(text) as Partial<ServerInfo>;
+  } catch {
+    return { ok: false, why: `${SERVER_FILE} is not valid JSON` };
+  }
+  if (info === null || typeof info !== 'object' || typeof info.url !== 'string' || typeof info.pid !== 'number') {
+    return { ok: false, why: `${SERVER_FILE} does not hold a server's address` };
+  }
+  if (info.pid !== lockPid) {
+    return {
+      ok: false,
+      why: `${SERVER_FILE} names process ${info.pid}, but the data folder is held by ${lockPid ? `process ${lockPid}` : 'another process'} (${OWNER_PID_FILE})`,
+      mayChange: true,
+    };
+  }
+  if (!isLoopbackUrl(info.url)) return { ok: false, why: `${SERVER_FILE} points to ${info.url}, which is not a plain http:// address on this computer's loopback (127.0.0.1, ::1, localhost)` };
+  const token = fs.readFileSync(path.join(dataDir, API_TOKEN_FILE), 'utf8').trim();
+  if (typeof info.mac !== 'string' || !constantTimeEqual(info.mac, serverInfoMac(token, info.url, info.pid))) {
+    return { ok: false, why: `${SERVER_FILE} (pointing to ${info.url}) was not written by the server that holds the data folder: it is not signed with the folder's API token` };
+  }
+  return { ok: true, info: info as ServerInfo, token };
 }
+
+function refusal(dataDir: string, why: string): string {
+  return (
+    `Not sending the API token: ${why}. ` +
+    `${SERVER_FILE} is written by "qbwc-companion serve" on ${dataDir}; if that server is yours, restart it (it writes the file again), ` +
+    `and find out who changed ${path.join(dataDir, SERVER_FILE)}.`
+  );
+}
+
+/**
+ * A password: from standard input (--password-stdin), from a prompt on a terminal when
+ * `required`, or from --password with a warning (other users see arguments in the process list).
+ */
+async function readPassword(values: Values, required: boolean, otherwise: string): Promise<string | undefined> {
+  if (values.password !== undefined && values['password-stdin']) throw new UsageError('give the password with --password-stdin or --password, not both');
+  if (values.password !== undefined) {
+    process.stderr.write(
+      `qbwc-companion: warning: a password given with --password can be read by other users of this computer in the process list; use --password-stdin, or ${otherwise}.\n`,
+    );
+    return values.password;
+  }
+  if (values['password-stdin']) {
+    const password = fs.readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    if (password === '') throw new UsageError('--password-stdin: standard input held no password');
+    return password;
+  }
+  if (!required) return undefined;
+  if (!process.stdin.isTTY) throw new UsageError('give the password on standard input with --password-stdin (or run in a terminal to be asked for it)');
+  return promptHidden('Password: ');
+}
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+        if (ch === '\u0003') return done(new Interrupted());
+        if (ch === '\u007f' || ch === '\b') value = Array.from(value).slice(0, -1).join('');
+        else if (ch >= ' ') value += ch;
+      }
+    };
+    process.stderr.write(question);
+    stdin.setEncoding('utf8');
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
+
+class Interrupted extends Error {}
 
 /** An instance given by id or by user name. */
 async function resolveInstance(call: Call, ref: string | undefined): Promise<string> {
@@ -168,15 +292,18 @@ async function resolveInstance(call: Call, ref: string | undefined): Promise<str
 async function serve(values: Values): Promise<void> {
   const durability = values.durability ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new UsageError('--durability must be normal or full');
+  const port = int(values.port, 'port', DEFAULT_PORT, 0, 65_535);
+  const maxBodyMb = int(values['max-body-mb'], 'max-body-mb', 512, 1, 4096);
   const companion = await startCompanion({
-    dataDir: values['data-dir'] ?? defaultDataDir(),
-    port: int(values.port, 'port', DEFAULT_PORT, 0, 65_535),
+    dataDir: dataFolder(values, true),
+    port,
     host: values.host ?? DEFAULT_HOST,
     durability,
-    maxBodyBytes: int(values['max-body-mb'], 'max-body-mb', 512, 1, 4096) * 1024 * 1024,
+    maxBodyBytes: maxBodyMb * 1024 * 1024,
     ownerWaitMs: 5_000, // a one-shot command may hold the folder for a moment
   });
   process.stdout.write(companion.url + '\n');
+  if (companion.qwcWarning) process.stderr.write(`qbwc-companion: warning: ${companion.qwcWarning}\n`);
   if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(values.host ?? DEFAULT_HOST)) {
     process.stderr.write(
       `qbwc-companion: warning: listening on ${values.host}, not only on this computer. The Web Connector endpoint is protected only by the instances' passwords, over plain HTTP.\n`,
@@ -204,20 +331,16 @@ async function main(argv: string[]): Promise<void> {
     case 'instances':
       if (sub === 'list') return withCore(values, async (call) => print(await call('listInstances', {})));
       if (sub === 'create') {
-        const password = values.password ?? generatePassword();
-        return withCore(values, async (call) => {
-          const created = (await call('createInstance', {
-            body: {
-              name: values.name,
-              username: values.username,
-              password,
-              qbdPath: values['qbd-path'],
-              ...(values.frequency !== undefined ? { frequencyInMinutes: int(values.frequency, 'frequency', 60) } : {}),
-            },
-          })) as object;
-          // The one time the password is shown: the bookkeeper types it into the Web Connector.
-          print(values.password ? created : { ...created, password });
-        });
+        const frequency = values.frequency !== undefined ? { frequencyInMinutes: int(values.frequency, 'frequency', 60) } : {};
+        const password = await readPassword(values, false, 'leave it out to have one generated');
+        // Without a password one is generated and comes back in the answer: the one time it is
+        // shown, for the bookkeeper to type into the Web Connector.
+        return withCore(
+          values,
+          async (call) =>
+            print(await call('createInstance', { body: { name: values.name, username: values.username, password, qbdPath: values['qbd-path'], ...frequency } })),
+          true,
+        );
       }
       if (sub === 'forget-company') {
         return withCore(values, async (call) =>
@@ -226,8 +349,15 @@ async function main(argv: string[]): Promise<void> {
       }
       throw new UsageError('use "instances list", "instances create" or "instances forget-company <instance>"');
     case 'qwc':
-      return withCore(values, async (call) => {
+      return withCore(values, async (call, server) => {
         const qwc = (await call('getInstanceQwc', { params: { instanceId: await resolveInstance(call, sub) } })) as string;
+        const listening = server ? Number(new URL(server.url).port) : null;
+        if (server && typeof server.qwcPort === 'number' && listening !== server.qwcPort) {
+          process.stderr.write(
+            `qbwc-companion: warning: the server listens on the temporary port ${listening}, but this QWC file names port ${server.qwcPort}, ` +
+              `where QuickBooks Web Connector will look for it: run "qbwc-companion serve" on port ${server.qwcPort} when the Web Connector uses it.\n`,
+          );
+        }
         if (values.out) {
           fs.writeFileSync(values.out, qwc);
           process.stderr.write(`Wrote ${path.resolve(values.out)}. Open it in QuickBooks Web Connector (File > Add an application).\n`);
@@ -240,6 +370,8 @@ async function main(argv: string[]): Promise<void> {
         (values.file ? fs.readFileSync(values.file, 'utf8') : rest[0] === '-' || sub === '-' ? fs.readFileSync(0, 'utf8') : undefined);
       if (given === undefined) throw new UsageError('give the request with --qbxml, --json, --file, or "-" for standard input');
       const body = { ...requestBody(given, values.json !== undefined), priority: int(values.priority, 'priority', 0) };
+      // Its range is the contract's to check (400 naming pageSize).
+      if (values['page-size'] !== undefined) Object.assign(body, { pageSize: int(values['page-size'], 'page-size', 0) });
       return withCore(values, async (call) => print(await call('enqueueRequest', { params: { instanceId: await resolveInstance(call, sub) }, body })));
     }
     case 'request':
@@ -248,7 +380,7 @@ async function main(argv: string[]): Promise<void> {
       return runSimulation({
         url: values.url,
         username: values.username,
-        password: values.password,
+        password: await readPassword(values, true, 'leave it out to be asked for it'),
         qwcFile: values.qwc,
         ownerId: values['owner-id'],
         fileId: values['file-id'],
@@ -264,6 +396,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof Interrupted) process.exit(130);
   if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`qbwc-companion: ${err.message}\nRun "qbwc-companion --help" for usage.\n`);
     process.exit(2);

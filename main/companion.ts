@@ -3,6 +3,7 @@
  * QBWC endpoint, REST API — and runs it. Everything is passed in; nothing is global,
  * so a test builds a complete companion in a temporary folder.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,8 +39,33 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const SERVER_FILE = 'server.json';
 
 export interface ServerInfo {
+  /** How a command on this computer reaches the server: a loopback URL (127.0.0.1 when it listens on all addresses). */
   url: string;
   pid: number;
+  /** The port its QWC files name: with --port 0 not the one it listens on. */
+  qwcPort: number;
+  /**
+   * HMAC-SHA256 of the URL and pid under the API token: a server.json that someone else
+   * wrote (pointing the CLI, and its token, elsewhere) does not carry a valid one.
+   */
+  mac: string;
+}
+
+export function serverInfoMac(apiToken: string, url: string, pid: number): string {
+  return crypto.createHmac('sha256', apiToken).update(`qbwc-companion server.json\n${url}\n${pid}`).digest('base64url');
+}
+
+/** An http:// URL on this computer's loopback (127.0.0.0/8, ::1, localhost), with nothing but a host and port. */
+export function isLoopbackUrl(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return false;
+  const host = u.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The per-user folder the desktop app also uses (Electron's userData for this product name). */
@@ -53,8 +79,13 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 
 export interface CompanionOptions {
   dataDir: string;
-  /** Default 8520; 0 picks any free port (the QWC files then change with every start). */
+  /** Default 8520; 0 picks any free port (a temporary one: QWC files still name qwcPort). */
   port?: number;
+  /**
+   * The port QWC files (and instances' appUrl) name, where the Web Connector will look for
+   * the companion: default `port`, or 8520 when `port` is 0.
+   */
+  qwcPort?: number;
   /** Default 127.0.0.1 (then also [::1], as Windows may resolve localhost to IPv6 first). */
   host?: string;
   now?: () => number;
@@ -112,6 +143,8 @@ export function createCore(options: CompanionOptions, port: () => number): Core 
   const events = new DomainEvents((emit) => store.afterCommit(emit));
   const settings = new Settings(store.settings);
   const publicBaseUrl = () => `http://localhost:${port()}`;
+  // What the Web Connector is told: a port that stays the same across restarts.
+  const qwcBaseUrl = () => `http://localhost:${options.qwcPort ?? (options.port === 0 ? DEFAULT_PORT : port())}`;
   const requests = new RequestService({ store, events, now, inlineResponseBytes: options.inlineResponseBytes ?? 8 * 1024 * 1024 });
   const followUps = new FollowUps({
     store,
@@ -121,9 +154,9 @@ export function createCore(options: CompanionOptions, port: () => number): Core 
     log: (instanceId, action, result, requestId, detail) =>
       store.events.append({ clientId: instanceId, timestamp: now(), user: 'companion', action, detail: detail ?? null, result, sessionId: null, requestId }),
   });
-  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION, followUps });
+  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION, followUps, logger: options.logger });
   const services: Services = {
-    instances: new InstanceService({ store, events, now, publicBaseUrl, productName: PRODUCT_NAME }),
+    instances: new InstanceService({ store, events, now, publicBaseUrl: qwcBaseUrl, productName: PRODUCT_NAME }),
     requests,
     history: new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION }),
     settings,
@@ -135,6 +168,10 @@ export interface Companion extends Core {
   /** Where the server listens, e.g. http://127.0.0.1:8520 */
   url: string;
   port: number;
+  /** The port QWC files name (see CompanionOptions.qwcPort). */
+  qwcPort: number;
+  /** Set when it listens on a temporary port (--port 0) that its QWC files don't name. */
+  qwcWarning: string | null;
   apiToken: string;
   stop(): Promise<void>;
 }
@@ -177,8 +214,22 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
         logger,
         productVersion: PRODUCT_VERSION,
         baseUrl: () => `${core.publicBaseUrl()}/api/v1`,
+        maxBodyBytes: options.maxBodyBytes ?? 512 * 1024 * 1024,
       }),
     });
+    // A QWC downloaded from a server on a temporary port names another port: say so on the download.
+    let qwcWarning: string | null = null;
+    const qwcDownload = /^\/api\/v1\/instances\/[^/?]+\/qwc\/?(\?|$)/i;
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (qwcWarning !== null && qwcDownload.test(req.url ?? '')) {
+        const warning = qwcWarning;
+        res.setHeader('X-Companion-Warning', warning);
+        res.once('finish', () => {
+          if (res.statusCode === 200) logger.warn('QWC file downloaded from a temporary port', { warning });
+        });
+      }
+      handler(req, res);
+    };
     const servers: http.Server[] = [];
     const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };
     const newServer = () => {
@@ -189,13 +240,21 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
           connectionsCheckingInterval: timeouts.checkMs,
           keepAliveTimeout: Math.min(30_000, timeouts.idleMs),
         },
-        handler,
+        serve,
       );
       s.setTimeout(timeouts.idleMs); // the socket is destroyed when it fires (no 'timeout' listener)
+      s.on('checkContinue', handler.checkContinue); // "100 Continue" only for requests let in
       servers.push(s);
       return s;
     };
+    const temporaryPort = port === 0 && options.qwcPort === undefined;
     port = await listen(newServer(), port, host);
+    const qwcPort = options.qwcPort ?? (temporaryPort ? DEFAULT_PORT : port);
+    if (temporaryPort) {
+      qwcWarning =
+        `This companion listens on the temporary port ${port} (--port 0), but QWC files name port ${qwcPort}, ` +
+        `where QuickBooks Web Connector will look for it: run the companion on port ${qwcPort} when the Web Connector uses this file.`;
+    }
     if (host === DEFAULT_HOST) {
       await listen(newServer(), port, '::1').catch(() => servers.pop()); // no IPv6 loopback: fine
     }
@@ -208,16 +267,22 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       }
     }, options.sweepIntervalMs ?? 60_000);
     sweep.unref();
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const hostUrl = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+    const url = hostUrl(host);
+    // For the CLI: listening on every address includes loopback, the only place it sends the token.
+    const localUrl = hostUrl(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
     const serverFile = path.join(options.dataDir, SERVER_FILE);
+    const info: ServerInfo = { url: localUrl, pid: process.pid, qwcPort, mac: serverInfoMac(apiToken, localUrl, process.pid) };
     // Written whole, then renamed: a CLI reading it meanwhile sees the old file or the new one.
-    fs.writeFileSync(`${serverFile}.tmp`, JSON.stringify({ url, pid: process.pid } satisfies ServerInfo), { mode: 0o600 });
+    fs.writeFileSync(`${serverFile}.tmp`, JSON.stringify(info), { mode: 0o600 });
     fs.renameSync(`${serverFile}.tmp`, serverFile);
     logger.info('QBWC Companion started', { url, dataDir: options.dataDir, version: PRODUCT_VERSION });
     return {
       ...core,
       url,
       port,
+      qwcPort,
+      qwcWarning,
       apiToken,
       async stop() {
         clearInterval(sweep);

@@ -5,7 +5,7 @@
  */
 import { API_PREFIX, type OperationDef, type OperationName, operations } from '../contract/operations';
 import type { RawInput } from '../contract/invoke';
-import { ApiError } from '../errors';
+import { ApiError, type Problem } from '../errors';
 
 /** A server that doesn't answer in this long is stuck (or stopped): better an error than waiting for ever. */
 const TIMEOUT_MS = 60_000;
@@ -29,9 +29,10 @@ export async function callRest(baseUrl: string, token: string, name: OperationNa
     throw new Error(`The QBWC Companion server at ${baseUrl} ${why}.`);
   });
   if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; field?: string | null } } | null;
+    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; field?: string | null; problems?: Problem[] } } | null;
     const e = body?.error;
-    throw new ApiError(res.status as ApiError['status'], e?.code ?? 'http_error', e?.message ?? `HTTP ${res.status}`, e?.field ?? null);
+    const problems = Array.isArray(e?.problems) ? e.problems : undefined;
+    throw new ApiError(res.status as ApiError['status'], e?.code ?? 'http_error', e?.message ?? `HTTP ${res.status}`, e?.field ?? null, problems);
   }
   if (def.status === 204) return undefined;
   return def.rawContentType ? res.text() : res.json();

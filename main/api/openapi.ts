@@ -1,10 +1,17 @@
-/** The OpenAPI 3.1 document, generated from the contract. */
+/**
+ * The OpenAPI 3.1 document, generated from the contract. Its server URL is the API's
+ * base (`http://localhost:8520/api/v1`) and its paths are relative to it (`/instances`),
+ * so a client generated from it calls the real URLs.
+ */
 import { z } from 'zod';
-import { API_PREFIX, type OperationDef, operations } from '../contract/operations';
+import { type OperationDef, operations } from '../contract/operations';
 import { apiErrorSchema } from '../contract/schemas';
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+/** A schema object for the document: JSON Schema 2020-12 (OpenAPI 3.1's dialect) without a `$schema` of its own. */
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return rest;
+};
 
 function parameters(def: OperationDef) {
   const out: object[] = [];
@@ -27,9 +34,10 @@ function parameters(def: OperationDef) {
   return out;
 }
 
+/** `baseUrl` is where the API is served, ending in /api/v1; the paths are relative to it. */
 export function buildOpenApi(version: string, baseUrl: string): object {
   const paths: Record<string, Record<string, object>> = {};
-  const errorResponse = { description: 'Error', content: { 'application/json': { schema: jsonSchema(apiErrorSchema, 'output') } } };
+  const errorResponse = { $ref: '#/components/responses/Error' };
   for (const [operationId, def] of Object.entries(operations) as [string, OperationDef][]) {
     const responses: Record<string, object> = {};
     if (def.status === 204) responses['204'] = { description: 'Done' };
@@ -40,9 +48,10 @@ export function buildOpenApi(version: string, baseUrl: string): object {
         content: { [type]: { schema: def.rawContentType ? { type: 'string' } : jsonSchema(def.output, 'output') } },
       };
     }
-    for (const code of ['400', '404', '409', '422']) responses[code] = errorResponse;
+    for (const code of ['400', '403', '404', '409', '422']) responses[code] = errorResponse;
     if (def.auth) responses['401'] = errorResponse;
-    (paths[API_PREFIX + def.path] ??= {})[def.method.toLowerCase()] = {
+    if (def.body) responses['413'] = responses['415'] = errorResponse;
+    (paths[def.path] ??= {})[def.method.toLowerCase()] = {
       operationId,
       summary: def.summary,
       parameters: parameters(def),
@@ -57,10 +66,19 @@ export function buildOpenApi(version: string, baseUrl: string): object {
       title: 'QBWC Companion API',
       version,
       description:
-        'Local API of QBWC Companion: manage QuickBooks Web Connector instances, queue qbXML for QuickBooks Desktop and read the results. Listens on loopback; send the token from <data-dir>/api-token as a Bearer token.',
+        'Local API of QBWC Companion: manage QuickBooks Web Connector instances, queue qbXML for QuickBooks Desktop and read the results. Listens on loopback; send the token from <data-dir>/api-token as a Bearer token (checked before any of the body is read). JSON bodies are limited to 1 MB (4 MB for /qwc/validate); queueing requests takes up to the configured maximum (--max-body-mb, default 512). A 4xx lists every problem with the request in `error.problems`.',
     },
     servers: [{ url: baseUrl }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { Error: jsonSchema(apiErrorSchema, 'output') },
+      responses: {
+        Error: {
+          description: 'Every problem with the request, each naming the field at fault (see README, "REST API").',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
+      },
+    },
     paths,
   };
 }

@@ -1,33 +1,65 @@
 /**
- * The REST transport: one route per contract operation, generated — validation,
- * authentication and error rendering are the same for all of them. Bad input is always
- * a 4xx `{"error": {"code", "message", "field"}}`; a 500 means a bug, and is logged.
+ * The REST transport: one route per contract operation, generated — authentication,
+ * validation and error rendering are the same for all of them. A request is let in
+ * (token) before any of its body is read; a refused one's body is never read, and its
+ * answer closes the connection. Bodies are read only up to what the operation takes.
+ * Bad input is always a 4xx `{"error": {"code", "message", "field", "problems"}}` listing
+ * every problem; a 500 means a bug, and is logged.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_PREFIX, type OperationDef, type OperationHandlers, type OperationName, operations } from '../contract/operations';
 import { invoke } from '../contract/invoke';
-import { ApiError, StorageUnavailableError } from '../errors';
+import { ApiError, asStorageUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { constantTimeEqual } from '../security/tokens';
 import { InvalidCursorError } from '../store/cursor';
+import { bodyPending, ClientGoneError, closeWithoutReading, readJsonBody } from './body';
 import { buildOpenApi } from './openapi';
 
-/** JSON bodies carry qbXML batches; generous, but bounded. */
-const JSON_LIMIT = '64mb';
+/** JSON operations (instances, settings, …): their largest valid body is well under this. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+/** A QWC file to validate is at most 1,000,000 characters, which UTF-8 and JSON escaping may triple. */
+const QWC_BODY_LIMIT = 4 * 1024 * 1024;
+/** The default for where raw qbXML is accepted (the configured maximum, `--max-body-mb`). */
+export const DEFAULT_QBXML_BODY_LIMIT = 512 * 1024 * 1024;
 
 export interface RestOptions {
   handlers: OperationHandlers;
   apiToken: string;
   logger: Logger;
   productVersion: string;
+  /** Where the API is served, ending in /api/v1 (the OpenAPI document's server URL). */
   baseUrl: () => string;
+  /** The largest body taken where raw qbXML is accepted (enqueue); default 512 MiB. */
+  maxBodyBytes?: number;
 }
 
 const toExpressPath = (path: string) => API_PREFIX + path.replace(/\{(\w+)\}/g, ':$1');
 
-function send(res: Response, status: number, code: string, message: string, field: string | null = null): void {
-  res.status(status).json({ error: { code, message, field } });
+/** The largest body an operation reads. */
+export function bodyLimit(name: OperationName, maxBodyBytes = DEFAULT_QBXML_BODY_LIMIT): number {
+  if (name === 'enqueueRequest') return maxBodyBytes;
+  if (name === 'validateQwc') return Math.min(QWC_BODY_LIMIT, maxBodyBytes);
+  return Math.min(JSON_BODY_LIMIT, maxBodyBytes);
 }
+
+/**
+ * Answers with an error. When the client is still sending a body that will not be read,
+ * the answer says `Connection: close` and the connection ends with it: the client stops
+ * sending, and nothing of the rest is taken in.
+ */
+function sendError(req: Request, res: Response, err: ApiError): void {
+  if (res.headersSent) return void res.destroy();
+  if (bodyPending(req)) {
+    res.setHeader('Connection', 'close');
+    closeWithoutReading(req);
+  }
+  if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  res.status(err.status).json(err.toJSON());
+}
+
+const send = (req: Request, res: Response, status: ApiError['status'], code: string, message: string, field: string | null = null) =>
+  sendError(req, res, new ApiError(status, code, message, field));
 
 export function createRestApp(options: RestOptions): express.Express {
   const app = express();
@@ -37,9 +69,6 @@ export function createRestApp(options: RestOptions): express.Express {
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
     res.json(buildOpenApi(options.productVersion, options.baseUrl()));
   });
-
-  // Parse JSON (and bodies sent without a type); anything else reaches the route, which answers 415.
-  app.use(API_PREFIX, express.json({ limit: JSON_LIMIT, type: (req) => !req.headers['content-type'] || /json/i.test(req.headers['content-type']) }));
 
   const authenticated = (req: Request): boolean => {
     const header = req.headers.authorization ?? '';
@@ -74,16 +103,24 @@ export function createRestApp(options: RestOptions): express.Express {
   for (const [name, def] of Object.entries(operations) as [OperationName, OperationDef][]) {
     const path = toExpressPath(def.path);
     routes.set(path, [...(routes.get(path) ?? []), def.method]);
+    const limit = bodyLimit(name, options.maxBodyBytes);
     app[def.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path, async (req, res, next) => {
       try {
+        // Who is asking comes first: nothing of the body is read for a caller without the token.
         if (def.auth && !authenticated(req)) {
-          res.setHeader('WWW-Authenticate', 'Bearer');
-          return send(res, 401, 'unauthorized', 'Send the API token as "Authorization: Bearer <token>"; it is in the api-token file of the data folder.', 'Authorization');
+          options.logger.warn('API request refused: missing or wrong API token', { address: req.socket.remoteAddress ?? null, method: req.method, path: req.path });
+          return send(req, res, 401, 'unauthorized', 'Send the API token as "Authorization: Bearer <token>"; it is in the api-token file of the data folder.', 'Authorization');
         }
-        if (def.body && req.headers['content-type'] !== undefined && !/^application\/json\b/i.test(req.headers['content-type'])) {
-          return send(res, 415, 'unsupported_media_type', 'Send the body as application/json.', 'Content-Type');
+        let body: unknown;
+        if (def.body) {
+          const type = req.headers['content-type'];
+          // JSON, or a body sent without a type; anything else is refused unread.
+          if (type !== undefined && !/^application\/json\b/i.test(type)) {
+            return send(req, res, 415, 'unsupported_media_type', 'Send the body as application/json.', 'Content-Type');
+          }
+          body = await readJsonBody(req, res, limit);
         }
-        const output: unknown = await invoke(options.handlers, name, { params: req.params, query: req.query, body: req.body });
+        const output: unknown = await invoke(options.handlers, name, { params: req.params, query: req.query, body });
         if (def.status === 204) return void res.status(204).end();
         if (def.rawContentType) {
           res.status(def.status).type(def.rawContentType);
@@ -102,24 +139,25 @@ export function createRestApp(options: RestOptions): express.Express {
     const match = [...routes.entries()].find(([path]) => new RegExp('^' + path.replace(/:\w+/g, '[^/]+') + '/?$').test(API_PREFIX + req.path));
     if (match) {
       res.setHeader('Allow', match[1].join(', '));
-      return send(res, 405, 'method_not_allowed', `${req.method} is not supported here; use ${match[1].join(' or ')}.`);
+      return send(req, res, 405, 'method_not_allowed', `${req.method} is not supported here; use ${match[1].join(' or ')}.`);
     }
-    send(res, 404, 'not_found', `There is no ${req.method} ${API_PREFIX}${req.path}. See ${API_PREFIX}/openapi.json.`);
+    send(req, res, 404, 'not_found', `There is no ${req.method} ${API_PREFIX}${req.path}. See ${API_PREFIX}/openapi.json.`);
   });
+  app.use((req, res) => send(req, res, 404, 'not_found', `There is nothing at ${req.path}. The API is under ${API_PREFIX}; see ${API_PREFIX}/openapi.json.`));
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof ApiError) return send(res, err.status, err.code, err.message, err.field);
-    if (err instanceof InvalidCursorError) return send(res, 400, 'invalid_cursor', err.message, 'cursor');
-    if (err instanceof StorageUnavailableError) {
+    if (err instanceof ClientGoneError) return void res.destroy();
+    if (err instanceof ApiError) return sendError(req, res, err);
+    if (err instanceof InvalidCursorError) return send(req, res, 400, 'invalid_cursor', err.message, 'cursor');
+    const storage = asStorageUnavailable(err);
+    if (storage) {
       res.setHeader('Retry-After', '30');
-      return send(res, 503, 'storage_unavailable', err.message);
+      return send(req, res, 503, 'storage_unavailable', storage.message);
     }
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') return send(res, 400, 'invalid_json', `The body is not valid JSON: ${e.message}`, 'body');
-    if (e.type === 'entity.too.large') return send(res, 413, 'body_too_large', `The body is larger than ${JSON_LIMIT}.`, 'body');
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return send(res, e.status, 'bad_request', e.message ?? 'Bad request.');
+    const e = err as { status?: number; message?: string };
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return send(req, res, e.status as ApiError['status'], 'bad_request', e.message ?? 'Bad request.');
     options.logger.error('API request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
-    send(res, 500, 'internal', 'The companion hit an unexpected problem; it has been logged.');
+    send(req, res, 500, 'internal', 'The companion hit an unexpected problem; it has been logged.');
   });
   return app;
 }

@@ -6,15 +6,17 @@
  */
 import { z } from 'zod';
 import { hasForbiddenXmlChar } from '../xml/tokenizer';
+import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../queue/paging';
 
 /** Text that ends up in XML (a QWC file, a SOAP answer): no character XML cannot carry. */
-const xmlText = () => z.string().refine((s) => !hasForbiddenXmlChar(s), 'must not contain control characters (XML cannot carry them)');
+const xmlText = () =>
+  z.string().refine((s) => !hasForbiddenXmlChar(s), { message: 'must not contain control characters (XML cannot carry them)', params: { rule: 'xml_char' } });
 const trimmed = (min: number, max: number) => xmlText().trim().min(min).max(max);
 
 export const isoDateTime = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date-time')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid date-time')
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z')
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be a valid date-time, e.g. 2026-11-23T10:00:00Z', params: { rule: 'format' } })
   .describe('ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z');
 
 export const contactSchema = z
@@ -28,7 +30,7 @@ export const contactSchema = z
 
 export const configurationSchema = z
   .record(z.string().min(1).max(200), z.string().max(4000))
-  .refine((m) => Object.keys(m).length <= 200, 'at most 200 entries')
+  .refine((m) => Object.keys(m).length <= 200, { message: 'must have at most 200 entries', params: { rule: 'max_items' } })
   .describe('Free-form string settings, like the "configuration" map of an instance JSON.');
 
 /** Settings of an instance that the caller may write. */
@@ -81,6 +83,9 @@ const instanceWritable = {
 export const instanceCreateSchema = z
   .object({
     ...instanceWritable,
+    password: instanceWritable.password
+      .optional()
+      .describe('Entered by the bookkeeper in the Web Connector. Write-only; when omitted a strong one is generated and returned once, in the 201 response.'),
     qbdPath: instanceWritable.qbdPath.optional(),
     frequencyInMinutes: instanceWritable.frequencyInMinutes.default(60),
     contact: instanceWritable.contact.optional(),
@@ -94,7 +99,9 @@ export const instanceCreateSchema = z
   .strict();
 
 /** PUT: the whole resource; `password` may be omitted to keep the current one. */
-export const instanceReplaceSchema = instanceCreateSchema.extend({ password: instanceWritable.password.optional() }).strict();
+export const instanceReplaceSchema = instanceCreateSchema
+  .extend({ password: instanceWritable.password.optional().describe('Omit to keep the current password. Write-only: never returned.') })
+  .strict();
 
 /** PATCH: any subset; null clears an optional field. */
 export const instancePatchSchema = z.object(instanceWritable).partial().strict();
@@ -132,6 +139,14 @@ export const instanceSchema = z.object({
   dateModified: isoDateTime,
 });
 
+/** POST /instances: the instance, plus the password when the companion generated it. */
+export const instanceCreatedSchema = instanceSchema.extend({
+  password: z
+    .string()
+    .optional()
+    .describe('Only when the request gave none: the generated password, returned this once (it is stored only as a hash). Give it to the bookkeeper for the Web Connector.'),
+});
+
 export const requestStatusSchema = z.enum(['queued', 'sent', 'done', 'error', 'cancelled', 'unknown_outcome']);
 
 const requestOptions = {
@@ -147,6 +162,15 @@ const requestOptions = {
     .boolean()
     .default(false)
     .describe('On status 3200 (the record changed since it was read), re-read its EditSequence and send the Mod again.'),
+  pageSize: z
+    .number()
+    .int('must be a whole number of records per page')
+    .min(MIN_PAGE_SIZE, { message: `must be at least ${MIN_PAGE_SIZE} records per page (each page is one Web Connector round trip)` })
+    .max(MAX_PAGE_SIZE, { message: `must be at most ${MAX_PAGE_SIZE} records per page (each page is one QuickBooks answer)` })
+    .optional()
+    .describe(
+      `Page one query through its whole result: sent with iterator="Start" and MaxReturned = pageSize, continued with iterator="Continue" until QuickBooks has no more (restarted, without duplicates, if a session ends mid-way); the records of every page are one result at GET /requests/{requestId}/records. ${MIN_PAGE_SIZE}–${MAX_PAGE_SIZE}. Only for one query that supports iterators (e.g. CustomerQuery, InvoiceQuery), not a query by ListID/FullName/TxnID/RefNumber, and not together with MaxReturned (which keeps Intuit's meaning: at most that many records, in one request, no iterator) — each refused with a 400 naming pageSize. Needs qbXML 5.0 (QuickBooks 2006) or later.`,
+    ),
 };
 
 export const structuredRequestSchema = z
@@ -212,7 +236,12 @@ export const requestSchema = z.object({
   sentAt: isoDateTime.nullable(),
   completedAt: isoDateTime.nullable(),
   sessionId: z.string().nullable(),
-  attempts: z.number().int(),
+  attempts: z
+    .number()
+    .int()
+    .describe('Times the request was sent to QuickBooks (retries and iterator restarts count; the pages of a paged query do not, see pages).'),
+  pageSize: z.number().int().nullable().describe('Records per page, for a query queued with pageSize; null otherwise.'),
+  pages: z.number().int().nullable().describe('Pages QuickBooks has answered for a query queued with pageSize (across restarts); null otherwise.'),
   statusCode: z.number().int().nullable(),
   statusSeverity: z.string().nullable(),
   statusMessage: z.string().nullable(),
@@ -326,10 +355,20 @@ export const pageQuery = {
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
+export const problemSchema = z.object({
+  field: z
+    .string()
+    .nullable()
+    .describe('Where, as a path in the caller\'s own input: "name", "params.InvoiceLineAdd[1].Amount", "limit", "Authorization"; null when no one field is at fault.'),
+  message: z.string().describe('What is wrong and what to send instead, in plain words.'),
+  rule: z.string().describe('The rule that failed: "required", "type", "max_length", "unknown_field", "enum", "type:AMTTYPE", …'),
+});
+
 export const apiErrorSchema = z.object({
   error: z.object({
-    code: z.string(),
-    message: z.string(),
-    field: z.string().nullable(),
+    code: z.string().describe('e.g. "invalid_field", "invalid_qbxml_request", "unauthorized", "not_found", "body_too_large".'),
+    message: z.string().describe('The first problem\'s message.'),
+    field: z.string().nullable().describe('The first problem\'s field.'),
+    problems: z.array(problemSchema).min(1).describe('Every problem found (the first is `message`/`field`), so a caller can fix them all at once.'),
   }),
 });

@@ -16,7 +16,7 @@ import { type DecodedRequest, SoapFault, SoapRequestDecoder } from './soap/decod
 import { encodeFault, encodeResult, SOAP_CONTENT_TYPE } from './soap/encode';
 import { buildWsdl } from './soap/wsdl';
 import type { CallContext, QbwcService } from './service';
-import { StorageUnavailableError } from '../errors';
+import { asStorageUnavailable } from '../errors';
 import { ResponseIngest } from './response-ingest';
 
 export interface SoapEndpointOptions {
@@ -239,7 +239,8 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
         return;
       }
       if (err instanceof SoapFault) return fault(req, res, err);
-      if (err instanceof StorageUnavailableError) return fault(req, res, new SoapFault('Server', err.message));
+      const storage = asStorageUnavailable(err);
+      if (storage) return fault(req, res, new SoapFault('Server', storage.message));
       options.logger.error('SOAP call failed', { error: err instanceof Error ? err.stack : String(err) });
       fault(req, res, new SoapFault('Server', 'QBWC Companion could not process this call; it has been logged.'));
     };

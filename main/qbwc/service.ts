@@ -17,6 +17,7 @@ import type { Store } from '../store';
 import type { SessionPatch } from '../store/sessions';
 import type { HostInfo, Instance, QueuedRequest, Session, SessionStatus } from '../store/types';
 import type { DomainEvents } from '../events';
+import type { Logger } from '../logger';
 import { clientVersionAnswer } from './client-version';
 import { checkCompany, observedCompany } from './company-guard';
 import { messages } from './messages';
@@ -32,6 +33,8 @@ export interface QbwcServiceDeps {
   publicBaseUrl: () => string;
   productVersion: string;
   followUps: FollowUps;
+  /** Refused logins are logged here (user name and address, never the password). */
+  logger?: Logger;
 }
 
 /** Per-connection facts that arrive before authenticate (QBWC sends clientVersion first). */
@@ -151,6 +154,10 @@ export class QbwcService {
         detail: ctx.connection.clientVersion ? `Web Connector ${ctx.connection.clientVersion}` : null,
       });
       if (status === 'active') this.deps.events.emit('session.started', { sessionId, instanceId: (current as Instance).id });
+      if (status === 'rejected') {
+        const reason = locked ? 'locked after repeated failures' : instance ? 'wrong password' : 'unknown user name';
+        this.store.afterCommit(() => this.deps.logger?.warn('Web Connector login refused', { user: username.slice(0, 200), address: ctx.ipAddress, reason }));
+      }
       // Always four strings: QBWC indexes authRet positionally.
       const postpone = status === 'no_work' || status === 'busy' ? current?.postponeSeconds : null;
       // A refused login learns nothing about the user, not even a setting of theirs.

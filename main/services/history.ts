@@ -84,13 +84,15 @@ export class HistoryService {
     return { data: page.events.map((e) => this.eventResource(e)), nextCursor: page.nextCursor };
   }
 
-  metric(instanceId: string, metricId: MetricId, fromTime: string, toTime: string): MetricResource {
+  /** Without toTime the window ends now; without fromTime it starts 24 hours before its end. */
+  metric(instanceId: string, metricId: MetricId, fromTime?: string, toTime?: string): MetricResource {
     this.requireInstance(instanceId);
     const now = this.deps.now();
-    const requestedFrom = Date.parse(fromTime);
-    if (requestedFrom > Date.parse(toTime)) throw invalid('fromTime', 'fromTime must not be after toTime.');
+    const requestedTo = toTime !== undefined ? Date.parse(toTime) : now;
+    const requestedFrom = fromTime !== undefined ? Date.parse(fromTime) : requestedTo - DAY;
+    if (requestedFrom > requestedTo) throw invalid('fromTime', 'fromTime must not be after toTime.');
     // Future toTime returns the latest data; older than the retention window is clamped.
-    const to = Math.min(Date.parse(toTime), now);
+    const to = Math.min(requestedTo, now);
     const from = Math.max(requestedFrom, now - MAX_RANGE);
     const bucket = to - from <= 7 * DAY ? HOUR : DAY;
     const store = this.deps.store.metrics;

@@ -5,7 +5,7 @@ import type { instanceCreateSchema, instancePatchSchema, instanceReplaceSchema, 
 import { conflict, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import { buildQwc } from '../qwc/build';
-import { hashPassword } from '../security/passwords';
+import { generatePassword, hashPassword } from '../security/passwords';
 import { newGuid } from '../security/tokens';
 import type { Store } from '../store';
 import type { Instance } from '../store/types';
@@ -19,7 +19,10 @@ export interface InstanceServiceDeps {
   store: Store;
   events: DomainEvents;
   now: () => number;
-  /** e.g. http://localhost:8520 */
+  /**
+   * What the Web Connector is told (QWC files, appUrl), e.g. http://localhost:8520: the
+   * configured port, stable across restarts, even when the server took a temporary one.
+   */
   publicBaseUrl: () => string;
   productName: string;
 }
@@ -70,8 +73,10 @@ export class InstanceService {
     return this.store.instances.list().map((i) => this.toResource(i));
   }
 
-  async create(input: CreateInput): Promise<InstanceResource> {
-    const passwordHash = await hashPassword(input.password);
+  /** Without a password, a strong one is generated and returned this once (only its hash is kept). */
+  async create(input: CreateInput): Promise<InstanceResource & { password?: string }> {
+    const generated = input.password === undefined ? generatePassword() : undefined;
+    const passwordHash = await hashPassword(input.password ?? (generated as string));
     const now = this.deps.now();
     const instance: Instance = {
       id: randomUUID(),
@@ -99,7 +104,8 @@ export class InstanceService {
       this.log(instance, 'instance.created', instance.name);
     });
     this.deps.events.emit('instance.changed', { instanceId: instance.id, change: 'created' });
-    return this.toResource(instance);
+    const resource = this.toResource(instance);
+    return generated === undefined ? resource : { ...resource, password: generated };
   }
 
   async replace(instanceId: string, input: ReplaceInput): Promise<InstanceResource> {

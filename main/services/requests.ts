@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { enqueueResultSchema, recordSchema, requestCreateSchema, requestSchema, requestSummarySchema } from '../contract/schemas';
+import { builderProblems } from '../contract/problems';
 import { ApiError, conflict, invalid, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import { type BuildIssue, QbxmlBuildError, buildRequest, checkRequestXml } from '../qbxml/builder';
@@ -9,6 +10,7 @@ import { parseRequestElements, parseResponse } from '../qbxml/parser';
 import { isQueryType, parseRequestDocument, QbxmlRequestError } from '../qbxml/request-document';
 import { loadQbxmlSchema } from '../qbxml/schema/load';
 import { compareVersions, parseQbxmlVersion } from '../qbxml/version';
+import { PAGING_MIN_VERSION, checkPageSize, checkPageable, rawPagingFacts, refusePaging, withMaxReturned } from '../queue/paging';
 import type { Store } from '../store';
 import { outcomeOf } from '../store/requests';
 import type { IteratorState, QueuedRequest, RequestOptions, RequestStatus } from '../store/types';
@@ -36,8 +38,8 @@ export interface PreparedRequest {
   minVersion: string | null;
   /** JSON form ({type, params} items) when given as JSON. */
   json: { type: string; params: unknown }[] | null;
-  /** One query that takes MaxReturned: it is paged with a qbXML iterator. */
-  iterate: boolean;
+  /** Records per page when the caller asked to page one query through a qbXML iterator (its MaxReturned); null otherwise. */
+  pageSize: number | null;
   warnings: BuildIssue[];
 }
 
@@ -78,8 +80,6 @@ function withMarker(type: string, params: unknown, guid: string): unknown {
   return 'ExternalGUID' in p ? params : { ...p, ExternalGUID: guid };
 }
 
-const hasMaxReturned = (xml: string) => xml.includes('<MaxReturned>');
-
 export class RequestService {
   constructor(private readonly deps: RequestServiceDeps) {}
 
@@ -89,6 +89,8 @@ export class RequestService {
 
   /** Turns raw qbXML or JSON into what the queue stores; throws 400s naming the field. */
   prepare(input: CreateInput, marker: string | null): PreparedRequest {
+    const pageSize = Array.isArray(input) ? null : (input.pageSize ?? null);
+    if (pageSize !== null) checkPageSize(pageSize);
     if (!Array.isArray(input) && 'qbxml' in input) {
       let doc;
       try {
@@ -97,16 +99,21 @@ export class RequestService {
         if (err instanceof QbxmlRequestError) throw invalid('qbxml', err.message, 'invalid_qbxml');
         throw err;
       }
-      const check = checkRequestXml(doc.body);
-      const single = doc.types.length === 1 ? (doc.types[0] as string) : null;
+      let body = doc.body;
+      if (pageSize !== null) {
+        // Sent with MaxReturned = pageSize, in its schema place (inside the element: requestID offsets stay).
+        checkPageable(doc.types, doc.types.length === 1 ? rawPagingFacts(doc.body) : { hasMaxReturned: false });
+        body = withMaxReturned(doc.types[0] as string, doc.body, pageSize);
+      }
+      const check = checkRequestXml(body);
       return {
         types: doc.types,
-        body: doc.body,
+        body,
         rqOffsets: doc.rqOffsets,
         onError: doc.onError,
-        minVersion: check.minVersion,
+        minVersion: pageSize !== null ? maxVersion(check.minVersion, PAGING_MIN_VERSION) : check.minVersion,
         json: null,
-        iterate: single !== null && supportsIterator(single) && hasMaxReturned(doc.body) && !/ iterator=/.test(doc.body),
+        pageSize,
         warnings: check.issues,
       };
     }
@@ -117,7 +124,6 @@ export class RequestService {
     const types: string[] = [];
     const json: { type: string; params: unknown }[] = [];
     let minVersion: string | null = null;
-    let iterate = false;
     batch.forEach((item, i) => {
       const params = marker ? withMarker(item.type, item.params, marker) : item.params;
       let built;
@@ -125,24 +131,35 @@ export class RequestService {
         built = buildRequest(item.type, params);
       } catch (err) {
         if (!(err instanceof QbxmlBuildError)) throw err;
-        const first = err.issues[0];
-        const prefix = where(i);
-        // Issues name paths from the request element; with the shorthand, the caller's
-        // params are the wrapper's content, so drop the wrapper from the path.
-        const wrapper = item.type.replace(/Rq$/, '');
-        const shorthand = !(wrapper in item.params);
-        const path = first && shorthand && first.path.startsWith(`${wrapper}.`) ? first.path.slice(wrapper.length + 1) : first?.path;
-        const field = first?.rule === 'unknown_request' ? `${prefix}${prefix ? '.' : ''}type` : [prefix, 'params', path].filter(Boolean).join('.').replace('.[', '[');
-        throw new ApiError(400, 'invalid_qbxml_request', err.message, field);
+        // Every problem, named by its path in the caller's body (see builderProblems).
+        throw ApiError.of(400, 'invalid_qbxml_request', builderProblems(err.issues, where(i), item.type, item.params));
       }
       rqOffsets.push(body.length + built.type.length + 1);
       body += built.xml;
       types.push(built.type);
       json.push({ type: built.type, params });
       minVersion = maxVersion(minVersion, built.minVersion);
-      iterate = batch.length === 1 && built.isQuery && built.supportsIterator && hasMaxReturned(built.xml);
     });
-    return { types, body, rqOffsets, onError: null, minVersion, json, iterate, warnings: [] };
+    if (pageSize !== null) {
+      // One query, sent with MaxReturned = pageSize (the builder puts it in its schema place).
+      checkPageable(types, rawPagingFacts(body));
+      const item = json[0] as { type: string; params: Record<string, unknown> };
+      const params = { ...item.params, MaxReturned: pageSize };
+      let built;
+      try {
+        built = buildRequest(item.type, params);
+      } catch (err) {
+        if (!(err instanceof QbxmlBuildError)) throw err;
+        const why = err.issues[0]?.message ?? err.message;
+        throw refusePaging(
+          `${item.type.replace(/Rq$/, '')} can't be paged as written: ${why} (pageSize adds MaxReturned; a query by ListID, FullName, TxnID or RefNumber returns just those records).`,
+        );
+      }
+      // rqOffsets stay: the element's name is where it was.
+      const needs = maxVersion(maxVersion(minVersion, built.minVersion), PAGING_MIN_VERSION);
+      return { types, body: built.xml, rqOffsets, onError: null, minVersion: needs, json: [{ type: item.type, params }], pageSize, warnings: [] };
+    }
+    return { types, body, rqOffsets, onError: null, minVersion, json, pageSize: null, warnings: [] };
   }
 
   enqueue(instanceId: string, input: CreateInput, source = 'api', origin: { parentId?: string; purpose?: 'reconcile' | 'refresh'; urgent?: boolean } = {}): EnqueueResult {
@@ -178,7 +195,7 @@ export class RequestService {
     const onError = options.onError ?? prepared.onError ?? 'stopOnError';
     const id = randomUUID();
     const now = this.deps.now();
-    const iterator: IteratorState | null = prepared.iterate ? { id: null, remaining: 0, pages: 0, restarts: 0 } : null;
+    const iterator: IteratorState | null = prepared.pageSize !== null ? { id: null, remaining: 0, pages: 0, restarts: 0, pageSize: prepared.pageSize } : null;
     this.store.transaction(() => {
       this.store.requests.insert({
         id,
@@ -236,6 +253,8 @@ export class RequestService {
       completedAt: iso(r.completedAt),
       sessionId: r.sessionId,
       attempts: r.attempts,
+      pageSize: r.iterator?.pageSize ?? null,
+      pages: r.iterator ? r.iterator.pages : null,
       statusCode: r.statusCode,
       statusSeverity: r.statusSeverity,
       statusMessage: r.statusMessage,
@@ -328,10 +347,4 @@ type StructuredInput = Exclude<CreateInput, { qbxml: string }>;
 
 function structuredItems(input: StructuredInput): { type: string; params: Record<string, unknown> }[] {
   return Array.isArray(input) ? input : 'requests' in input ? input.requests : [input];
-}
-
-/** Whether the schema lets this request element carry iterator="Start|Continue". */
-function supportsIterator(type: string): boolean {
-  const rq = loadQbxmlSchema().requests.get(type);
-  return rq?.type.kind === 'complex' && rq.type.attributes.some((a) => a.name === 'iterator');
 }

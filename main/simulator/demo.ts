@@ -2,14 +2,19 @@
  * `npm run demo`: the whole flow on any OS, no QuickBooks needed. Starts the companion
  * in a fresh data folder, creates a demo instance, queues work through the same API a
  * cloud app uses, and lets the simulated Web Connector + company run a session.
+ *
+ * The fresh folder is a temporary one, owner-only like every file in it, and removed when
+ * the demo ends — normally, on an error, or on Ctrl+C. A folder given with --data-dir is
+ * the user's and is kept.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCompanion } from '../companion';
+import { type Companion, startCompanion } from '../companion';
 import { invoke } from '../contract/invoke';
 import { createLogger } from '../logger';
 import { generatePassword } from '../security/passwords';
+import { makeDataFolder } from '../store/db';
 import { describeCall } from './narrate';
 import { FakeQuickBooks } from './quickbooks';
 import { runWebConnectorSession } from './web-connector';
@@ -23,16 +28,58 @@ export interface DemoOptions {
 
 export async function runDemo(o: DemoOptions): Promise<void> {
   const out = o.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const temporary = o.dataDir === undefined;
+  // mkdtemp makes the folder 0700; a given one is created 0700 or refused if others may use it.
   const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'qbwc-companion-demo-'));
-  const logFile = path.join(dataDir, 'companion.log');
-  fs.mkdirSync(dataDir, { recursive: true });
-  const companion = await startCompanion({
-    dataDir,
-    port: 0,
-    logger: createLogger((line) => fs.appendFileSync(logFile, line)),
-  });
+  if (!temporary) makeDataFolder(dataDir);
+  let companion: Companion | undefined;
+  let log: number | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await companion?.stop().catch(() => {});
+      const fd = log;
+      log = undefined;
+      if (fd !== undefined) fs.closeSync(fd);
+      if (temporary) fs.rmSync(dataDir, { recursive: true, force: true });
+    })());
+  // Ctrl+C while the demo runs: stop, clean up, and end as interrupted. With --keep-running
+  // it is how the demo is meant to end (see below).
+  let onSignal = (signal: NodeJS.Signals) => {
+    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const signalled = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGINT', signalled);
+  process.on('SIGTERM', signalled);
+  try {
+    const logFile = path.join(dataDir, 'companion.log');
+    log = fs.openSync(logFile, 'a', 0o600);
+    fs.chmodSync(logFile, 0o600); // the folder's own (--data-dir) may have had one
+    companion = await startCompanion({
+      dataDir,
+      port: 0,
+      logger: createLogger((line) => {
+        if (log !== undefined) fs.writeSync(log, line);
+      }),
+    });
+    await demo(companion, dataDir, temporary, o, out, () => new Promise<void>((resolve) => (onSignal = () => resolve())));
+  } finally {
+    process.off('SIGINT', signalled);
+    process.off('SIGTERM', signalled);
+    await cleanUp();
+  }
+}
+
+async function demo(
+  companion: Companion,
+  dataDir: string,
+  temporary: boolean,
+  o: DemoOptions,
+  out: (line: string) => void,
+  interrupted: () => Promise<void>,
+): Promise<void> {
   const h = companion.handlers;
-  out(`QBWC Companion is running at ${companion.url}  (data folder: ${dataDir})`);
+  out(`QBWC Companion is running at ${companion.url}  (${temporary ? 'temporary data folder, removed when the demo ends' : 'data folder'}: ${dataDir})`);
 
   const company = new FakeQuickBooks();
   const password = generatePassword();
@@ -88,14 +135,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
 
   const curl = `curl -H "Authorization: Bearer $(cat '${path.join(dataDir, 'api-token')}')" ${companion.url}/api/v1/instances`;
   if (o.keepRunning) {
-    out(`\nThe companion keeps running; try the API:\n  ${curl}\nPress Ctrl+C to stop.`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    out(`\nThe companion keeps running; try the API:\n  ${curl}\nPress Ctrl+C to stop${temporary ? ' (the demo data folder is removed then)' : ''}.`);
+    await interrupted();
   } else {
     out(`\nTo explore the REST API afterwards, run "npm run demo -- --keep-running" and use the curl line it prints.`);
   }
-  await companion.stop();
   if (first.outcome !== 'completed' || second.outcome !== 'no_work') process.exitCode = 1;
 }

@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { StorageUnavailableError } from '../errors';
 import { applyLegacyJournal } from './legacy-journal';
 import { MIGRATIONS } from './migrations';
 
@@ -24,11 +23,44 @@ export interface OpenOptions {
 export const DATABASE_FILE = 'companion.db';
 
 /**
- * Creates the data folder readable by its owner only (it holds password hashes and the
- * company's books), unless it already existed: a folder the user chose keeps its mode.
+ * Creates the data folder readable by its owner only (it holds password hashes, the API
+ * token and the company's books). A folder that already exists is never changed: one that
+ * other users may read or write is refused with the command that fixes it (see
+ * assertPrivateFolder).
  */
 export function makeDataFolder(dataDir: string): void {
   if (fs.mkdirSync(dataDir, { recursive: true }) !== undefined) fs.chmodSync(dataDir, 0o700);
+  else assertPrivateFolder(dataDir);
+}
+
+/** A data folder others may read or write (a mode other than 0700 on Unix). */
+export class DataFolderPermissionError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly mode: number,
+  ) {
+    super(
+      `The data folder ${dataDir} can be ${mode & 0o022 ? 'changed' : 'read'} by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}), ` +
+        `and it holds the API token, password hashes and the company's data. QBWC Companion does not change the permissions of a folder it did not create; ` +
+        `${mode & 0o022 ? 'check that its files are yours, then ' : ''}make it yours only with:\n  chmod 700 ${shellQuote(dataDir)}`,
+    );
+    this.name = 'DataFolderPermissionError';
+  }
+}
+
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Refuses a data folder that group or others may read, write or enter. Writable, its
+ * files (the token, server.json, the database) could be swapped; readable, their names
+ * and any file created without our mode could be read. On Windows the folder inherits the
+ * user profile's ACL and POSIX modes mean nothing.
+ */
+export function assertPrivateFolder(dataDir: string, platform: NodeJS.Platform = process.platform): void {
+  if (platform === 'win32') return;
+  const stat = fs.statSync(dataDir);
+  if (!stat.isDirectory()) throw new Error(`${dataDir} is not a folder; give a folder as the data folder (--data-dir).`);
+  if ((stat.mode & 0o077) !== 0) throw new DataFolderPermissionError(dataDir, stat.mode);
 }
 
 /** Our files in the data folder are the owner's only, whatever the umask. */
@@ -76,21 +108,4 @@ export function migrate(db: Db, target = MIGRATIONS.length): void {
     for (let v = current; v < target; v++) db.exec(MIGRATIONS[v] as string);
     db.pragma(`user_version = ${target}`);
   }).immediate();
-}
-
-/** SQLite's and the file system's ways of saying the disk can't take a write. */
-const DISK_FAILURES = /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_READONLY|ENOSPC|EDQUOT|EIO|EROFS)/;
-
-/**
- * The StorageUnavailableError for a failure of the disk (full, read-only, I/O error), or
- * undefined for any other error. The unit that hit it was rolled back: nothing was
- * changed, and the next unit tries the disk again.
- */
-export function storageFailure(err: unknown): StorageUnavailableError | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !DISK_FAILURES.test(code)) return undefined;
-  return new StorageUnavailableError(
-    `QBWC Companion cannot save to its data folder (${(err as Error).message}). Nothing was changed and nothing acknowledged is lost; free some disk space and try again.`,
-    { cause: err },
-  );
 }

@@ -1,5 +1,6 @@
 import { AuthFailureStore } from './auth-failures';
-import { type Db, makeDataFolder, type OpenOptions, openDatabase, storageFailure } from './db';
+import { asStorageUnavailable } from '../errors';
+import { type Db, makeDataFolder, type OpenOptions, openDatabase } from './db';
 import { acquireOwnership, type OwnerLock } from './owner';
 import { EventStore } from './events';
 import { InstanceStore } from './instances';
@@ -73,7 +74,7 @@ export class Store {
         return this.run.immediate(fn) as T;
       } catch (err) {
         this.committed.length = mark;
-        throw storageFailure(err) ?? err;
+        throw asStorageUnavailable(err) ?? err;
       }
     }
     const committed: (() => void)[] = (this.committed = []);
@@ -81,7 +82,7 @@ export class Store {
     try {
       result = this.run.immediate(fn) as T;
     } catch (err) {
-      throw storageFailure(err) ?? err;
+      throw asStorageUnavailable(err) ?? err;
     } finally {
       this.committed = undefined;
     }

@@ -94,8 +94,8 @@ export class RequestStore {
        ORDER BY urgent DESC, priority DESC, seq LIMIT 1`,
     );
     this.countQueuedStmt = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM requests WHERE instance_id = ? AND status = 'queued'");
-    this.markSentStmt = db.prepare<[string, number, number, string]>(
-      "UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'queued'",
+    this.markSentStmt = db.prepare<[string, number, number, number, string]>(
+      "UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + ? WHERE id = ? AND status = 'queued'",
     );
     this.pageStmt = db.prepare<[string, number, number], Row>(`${select} WHERE instance_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
     this.pageByStatusStmt = db.prepare<[string, string, number, number], Row>(
@@ -218,9 +218,13 @@ export class RequestStore {
     return (this.countQueuedStmt.get(instanceId) as { n: number }).n;
   }
 
-  /** queued → sent, for a request `next` returned in this unit. */
+  /**
+   * queued → sent, for a request `next` returned in this unit. A send is an attempt, except
+   * an iterator's next page (`iterator="Continue"`): pages are counted in the iterator state.
+   */
   markSent(request: QueuedRequest, sessionId: string, now: number): void {
-    if (this.markSentStmt.run(sessionId, now, now, request.id).changes !== 1) {
+    const attempt = request.iterator?.id ? 0 : 1;
+    if (this.markSentStmt.run(sessionId, now, now, attempt, request.id).changes !== 1) {
       throw new Error(`Request ${request.id} is no longer queued; it can't be sent.`);
     }
   }

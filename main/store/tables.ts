@@ -96,7 +96,7 @@ export const REQUESTS = new Table('requests', {
   sentAt: integer().nullable(),
   completedAt: integer().nullable(),
   sessionId: text().nullable(),
-  /** Times the request was sent (iterator pages of one request are counted apart). */
+  /** Times the request was sent: an iterated query's Start (and each restart), not its Continue pages (iterator.pages). */
   attempts: integer(),
   statusCode: integer().nullable(),
   statusSeverity: text().nullable(),

@@ -60,7 +60,11 @@ export interface RequestOptions {
   retryOnStaleEditSequence?: boolean;
 }
 
-/** Paging state of a query sent with an iterator (qbXML iterators live only within one QBWC session). */
+/**
+ * Paging state of a query the caller asked to page (`pageSize`), sent with an iterator
+ * (qbXML iterators live only within one QBWC session). `pages` counts the pages QuickBooks
+ * answered, across restarts; they are not attempts.
+ */
 export interface IteratorState {
   /** QuickBooks' iteratorID while the iterator is open; null before Start and after a session break. */
   id: string | null;
@@ -68,6 +72,8 @@ export interface IteratorState {
   pages: number;
   /** Times the query was restarted because the session ended mid-iteration. */
   restarts: number;
+  /** Records per page (the request's `pageSize`, sent as MaxReturned); absent in states stored before it existed. */
+  pageSize?: number;
 }
 
 /** Requests the companion queues itself on behalf of another (its parent). */

@@ -72,7 +72,8 @@ describe('instances', () => {
     const created = await api('POST', '/instances', newInstance({ contact: { firstName: 'Ann', email: 'ann@example.com' }, configuration: { 'event.notification.enabled': 'true' } }));
     expect(created.status).toBe(201);
     const inst = created.json;
-    expect(inst).toMatchObject({ name: 'Acme', frequencyInMinutes: 60, qbdPath: null, appUrl: `http://localhost:${h.companion.port}/qbwc` });
+    // The harness listens on a temporary port (0): the Web Connector is told the stable default.
+    expect(inst).toMatchObject({ name: 'Acme', frequencyInMinutes: 60, qbdPath: null, appUrl: 'http://localhost:8520/qbwc' });
     expect(inst.fileId).toMatch(/^\{[0-9A-F-]{36}\}$/);
     expect(inst.ownerId).toMatch(/^\{[0-9A-F-]{36}\}$/);
     expect(JSON.stringify(inst)).not.toMatch(/password/i);
@@ -120,7 +121,7 @@ describe('instances', () => {
       [{ username: 'a\u0000b' }, 'username'],
       [{ name: 'Acme\u0001' }, 'name'],
       [{ qbdPath: 'C:\\Co\u0000.qbw' }, 'qbdPath'],
-      [{ alternateCompanyFiles: ['C:\\ok.qbw', 'C:\\bad\uFFFF.qbw'] }, 'alternateCompanyFiles.1'],
+      [{ alternateCompanyFiles: ['C:\\ok.qbw', 'C:\\bad\uFFFF.qbw'] }, 'alternateCompanyFiles[1]'],
       [{ name: 'Lone \uD800 surrogate' }, 'name'],
     ] as const) {
       const r = await api('POST', '/instances', newInstance(over));
@@ -139,11 +140,11 @@ describe('instances', () => {
     for (const el of ['AppName', 'AppID', 'AppURL', 'AppDescription', 'AppSupport', 'UserName', 'OwnerID', 'FileID', 'QBType', 'Scheduler', 'IsReadOnly', 'PersonalDataPref', 'UnattendedModePref', 'AuthFlags', 'Notify', 'AppDisplayName', 'AppUniqueName', 'Style']) {
       expect(r.text).toContain(`<${el}>`);
     }
-    expect(r.text).toContain(`<AppURL>http://localhost:${h.companion.port}/qwbc`.replace('qwbc', 'qbwc'));
+    expect(r.text).toContain('<AppURL>http://localhost:8520/qbwc</AppURL>'); // the stable port, not the harness's temporary one
     expect(r.text).toContain(`<OwnerID>${h.instance.ownerId}</OwnerID>`);
     // The AppSupport page answers 200, as the Web Connector requires when adding the QWC.
     const support = /<AppSupport>([^<]+)<\/AppSupport>/.exec(r.text)?.[1] as string;
-    expect((await fetch(support)).status).toBe(200);
+    expect((await fetch(new URL(new URL(support).pathname, h.companion.url))).status).toBe(200);
   });
 });
 
@@ -184,7 +185,7 @@ describe('requests', () => {
     ['JSON params that are not an object', { type: 'CustomerQuery', params: [] }, 'params', 'invalid_field'],
     ['JSON params that are null', { type: 'CustomerQuery', params: null }, 'params', 'invalid_field'],
     ['a batch of 101', Array.from({ length: 101 }, () => ({ type: 'CustomerQuery' })), 'body', 'invalid_field'],
-    ['a batch with a bad element', { requests: [{ type: 'CustomerQuery' }, { type: 'ItemQuery', params: 5 }] }, 'requests.1.params', 'invalid_field'],
+    ['a batch with a bad element', { requests: [{ type: 'CustomerQuery' }, { type: 'ItemQuery', params: 5 }] }, 'requests[1].params', 'invalid_field'],
   ])('refuses %s with 400', async (_label, body, field, code) => {
     const r = await api('POST', `/instances/${h.instance.instanceId}/requests`, body);
     expect(r.status).toBe(400);
@@ -255,7 +256,7 @@ describe('sessions, events, metrics', () => {
     expect(m.json).toMatchObject({ metricId: 'requests_completed', interval: 'hour', unit: 'count' });
     expect(m.json.total).toBeGreaterThan(0);
     expect(m.json.points.reduce((a: number, p: { value: number }) => a + p.value, 0)).toBe(m.json.total);
-    expect((await api('GET', `/instances/${h.instance.instanceId}/metrics/requests_completed?toTime=${to}`)).json.error.field).toBe('fromTime');
+    expect((await api('GET', `/instances/${h.instance.instanceId}/metrics/requests_completed?toTime=${to}`)).status).toBe(200); // fromTime: 24 h before
     expect((await api('GET', `/instances/${h.instance.instanceId}/metrics/requests_completed?fromTime=yesterday&toTime=${to}`)).json.error.field).toBe('fromTime');
     const unknown = await api('GET', `/instances/${h.instance.instanceId}/metrics/happiness?fromTime=${from}&toTime=${to}`);
     expect(unknown.status).toBe(404);
@@ -269,7 +270,12 @@ describe('the API surface', () => {
     expect(doc.json.openapi).toBe('3.1.0');
     const ops = Object.values(doc.json.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(ops.sort()).toEqual(Object.keys(operations).sort());
-    expect(doc.json.paths['/api/v1/instances'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'username', 'password']));
+    // Paths are relative to the server URL, which ends in /api/v1.
+    expect(doc.json.servers).toEqual([{ url: `http://localhost:${h.companion.port}/api/v1` }]);
+    const create = doc.json.paths['/instances'].post;
+    expect(create.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['name', 'username']));
+    expect(create.requestBody.content['application/json'].schema.required).not.toContain('password'); // generated when omitted
+    expect(create.responses['201'].content['application/json'].schema.properties.password.type).toBe('string');
   });
 
   it('answers unknown paths with 404 and wrong methods with 405, as JSON', async () => {

@@ -100,13 +100,14 @@ describe('authenticate', () => {
     expect(report.message).toMatch(/nothing waiting/);
   });
 
-  it('answers busy while another session for the instance is active, and the company path when set', async () => {
+  it('answers busy while a session of another machine is active for the instance, and the company path when set', async () => {
     h = await startHarness({ instance: { qbdPath: 'C:\\Company\\test.qbw' } });
     h.enqueue(QUERY);
     const soap = h.soap();
     const first = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
     expect(first.slice(1)).toEqual(['C:\\Company\\test.qbw', '', '']);
-    const second = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    // From this machine a new login would take the session over (see recovery.test.ts); from another it waits.
+    const second = await h.companion.qbwc.authenticate({ strUserName: 'tester', strPassword: h.password }, { ipAddress: '192.0.2.7', connection: {} });
     expect(second[1]).toBe('busy');
     await soap.call('closeConnection', { ticket: first[0] as string });
     const third = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];

@@ -158,21 +158,28 @@ describe('ending and polling', () => {
 });
 
 describe('hosts older than qbXML iterators (5.0)', () => {
-  it('sends a query with MaxReturned as a plain query, and it completes with its one page', async () => {
+  it('sends a query with MaxReturned as a plain query (as to every host), and refuses a paged one it could not page', async () => {
     h = await startHarness();
     const id = h.enqueue(QUERY);
+    const paged = h.companion.services.requests.enqueue(h.instance.instanceId, { qbxml: '<CustomerQueryRq/>', priority: 0, retryOnStaleEditSequence: false, pageSize: 100 }).requestId;
     const qb = new EchoQuickBooks();
     qb.hcp = qb.hcp.replace(/<SupportedQBXMLVersion>(?:[5-9]|1\d)\.\d<\/SupportedQBXMLVersion>/g, '');
-    expect((await h.run(qb, { qbxmlVersion: { major: 4, minor: 1 } })).outcome).toBe('completed');
+    // One sent, one refused before sending.
+    expect((await h.run(qb, { qbxmlVersion: { major: 4, minor: 1 } })).message).toMatch(/1 completed, 1 failed/);
+    expect(qb.received).toHaveLength(1);
     expect(qb.received[0]).toContain('<?qbxml version="4.1"?>');
     expect(qb.received[0]).not.toContain('iterator=');
     expect(h.companion.store.requests.get(id)?.status).toBe('done');
+    // Without iterators it would get only its first page: refused, nothing sent.
+    expect(h.companion.store.requests.get(paged)).toMatchObject({ status: 'error', sentAt: null, error: { code: 'QBXML_VERSION_UNSUPPORTED' } });
 
-    // A host that has them pages the same query.
-    const paged = h.enqueue(QUERY);
+    // A host that has them pages a query queued with pageSize, and still sends MaxReturned plain.
+    const again = h.companion.services.requests.enqueue(h.instance.instanceId, { qbxml: '<CustomerQueryRq/>', priority: 0, retryOnStaleEditSequence: false, pageSize: 100 }).requestId;
+    const plain = h.enqueue(QUERY);
     const modern = new EchoQuickBooks();
     await h.run(modern);
-    expect(modern.received[0]).toContain(`requestID="${paged}" iterator="Start"`);
+    expect(modern.received[0]).toContain(`requestID="${again}" iterator="Start"><MaxReturned>100</MaxReturned>`);
+    expect(modern.received[1]).toContain(`requestID="${plain}"><MaxReturned>1</MaxReturned>`);
   });
 });
 

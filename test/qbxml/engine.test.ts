@@ -190,12 +190,12 @@ describe('records of answers that are asked again', () => {
   });
 });
 
-describe('iterators', () => {
-  async function seedCustomers(qb: FakeQuickBooks, n: number) {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await enqueue({ type: 'CustomerAdd', params: { Name: `Customer ${String(i).padStart(3, '0')}` } })).requestId);
-    await (h as Harness).run(qb);
-    for (const id of ids) expect(status(id)).toBe('done');
+describe('iterators (pageSize)', () => {
+  /** Adds customers straight into the company until it holds `n` (no Web Connector round trips). */
+  function seedCustomers(qb: FakeQuickBooks, n: number) {
+    const adds = Array.from({ length: n - qb.customers().length }, (_, i) => `<CustomerAddRq><CustomerAdd><Name>Customer ${String(i).padStart(3, '0')}</Name></CustomerAdd></CustomerAddRq>`).join('');
+    const r = qb.processRequest(`<?xml version="1.0"?><?qbxml version="16.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">${adds}</QBXMLMsgsRq></QBXML>`);
+    expect('response' in r && !/statusSeverity="Error"/.test(r.response)).toBe(true);
     return qb.customers().length;
   }
 
@@ -209,19 +209,20 @@ describe('iterators', () => {
     expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
   }
 
-  it('pages a query with MaxReturned through iterators in one session and serves one logical result', async () => {
+  it('pages a query with pageSize through iterators in one session and serves one logical result', async () => {
     h = await startHarness();
     const qb = new FakeQuickBooks();
-    const total = await seedCustomers(qb, 23);
-    const { requestId } = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 10 } });
+    const total = seedCustomers(qb, 230);
+    const { requestId } = await enqueue({ type: 'CustomerQuery', params: {}, pageSize: 100 });
     const report = await h.run(qb);
-    const sent = report.transcript.filter((t) => t.method === 'sendRequestXML').map((t) => String(t.result));
+    const sent = report.transcript.filter((t) => t.method === 'sendRequestXML').map((t) => String(t.result)).filter(Boolean);
     expect(sent[0]).toContain('iterator="Start"');
     expect(sent.slice(1).every((x) => /iterator="Continue" iteratorID="\{/.test(x))).toBe(true);
-    expect(sent).toHaveLength(Math.ceil(total / 10));
+    expect(sent).toHaveLength(Math.ceil(total / 100));
     const r = await get(requestId);
     expect(r.status).toBe('done');
-    expect(r.iterator).toMatchObject({ pages: Math.ceil(total / 10), remaining: 0, restarts: 0 });
+    expect(r.iterator).toMatchObject({ pages: Math.ceil(total / 100), remaining: 0, restarts: 0 });
+    expect(r.attempts).toBe(1); // pages are not attempts
     const records = await allRecords(requestId);
     expect(records).toHaveLength(total);
     expect(new Set(records.map((x) => x.data.ListID)).size).toBe(total);
@@ -230,8 +231,8 @@ describe('iterators', () => {
   it('starts over when a Continue page comes back unreadable, rather than continue past the lost page', async () => {
     h = await startHarness();
     const qb = new FakeQuickBooks();
-    const total = await seedCustomers(qb, 25);
-    const { requestId } = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 10 } });
+    const total = seedCustomers(qb, 250);
+    const { requestId } = await enqueue({ type: 'CustomerQuery', params: {}, pageSize: 100 });
     let spoiled = false;
     const flaky: QuickBooksHost = {
       companyFile: qb.companyFile,
@@ -252,8 +253,8 @@ describe('iterators', () => {
   it('restarts after the session ends mid-iteration, without duplicates or gaps', async () => {
     h = await startHarness();
     const qb = new FakeQuickBooks();
-    const total = await seedCustomers(qb, 25);
-    const { requestId } = await enqueue({ type: 'CustomerQuery', params: { MaxReturned: 10 } });
+    const total = seedCustomers(qb, 250);
+    const { requestId } = await enqueue({ type: 'CustomerQuery', params: {}, pageSize: 100 });
     // The Web Connector stops after QuickBooks answered the second page.
     const broken = await h.run(qb, { abortAfterProcessing: (_x, i) => i === 1 });
     expect(broken.outcome).toBe('aborted');

@@ -366,8 +366,10 @@ function applyShorthand(base: string, plan: TypePlan, params: Record<string, unk
   const wrapper = plan.children.get(base);
   if (wrapper === undefined || wrapper.complex === null) return params;
   const inner = childPlan(wrapper);
-  const outer: Record<string, unknown> = {};
-  const content: Record<string, unknown> = {};
+  // Without a prototype, a "__proto__" key (JSON.parse makes it an own property) stays a key,
+  // refused below as unknown, instead of becoming the object's prototype and vanishing.
+  const outer: Record<string, unknown> = Object.create(null);
+  const content: Record<string, unknown> = Object.create(null);
   for (const k in params) {
     const atRq = plan.children.has(k) || (k.charCodeAt(0) === 64 && plan.attrByName.has(k.slice(1)));
     const inWrapper = inner.children.has(k) || (k.charCodeAt(0) === 64 && inner.attrByName.has(k.slice(1)));
