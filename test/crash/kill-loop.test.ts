@@ -41,7 +41,8 @@ import { REQUEST_ID_SEPARATOR } from '../../main/qbxml/envelope';
 import { FakeQuickBooks } from '../../main/simulator/quickbooks';
 import { readResponseEnvelope } from '../../main/simulator/soap-client';
 import { type QuickBooksHost, runWebConnectorSession, type SessionReport } from '../../main/simulator/web-connector';
-import { type Api, killAllServers, listAll, type ProxiedCall, RestError, restClient, type ServerProcess, SoapProxy, seededRandom, startServer } from './cli-server';
+import { type Api, killAllServers, listAll, type ProxiedCall, RestError, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
+import { seededRandom } from '../helpers';
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 25);
 /** The kill loop stops starting iterations after this long (the drain and checks follow). */

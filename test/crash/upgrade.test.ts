@@ -50,6 +50,27 @@ const requestIdsIn = (qbxml: string) =>
     return sep === -1 ? id : id.slice(0, sep);
   });
 
+/**
+ * The simulated company, which outlives the server, and a Web Connector session against it
+ * through the proxy; `inQuickBooks` names the requests of the last message set QuickBooks processed.
+ */
+function watchedCompany(proxy: SoapProxy, instance: { ownerId: string; fileId: string }) {
+  const qb = new FakeQuickBooks();
+  let last: string[] = [];
+  const host: QuickBooksHost = {
+    companyFile: qb.companyFile,
+    hcpResponse: (o, f) => qb.hcpResponse(o, f),
+    processRequest: (xml) => {
+      last = requestIdsIn(xml);
+      return qb.processRequest(xml);
+    },
+    endSession: () => qb.endSession(),
+  };
+  const session = () =>
+    runWebConnectorSession({ url: proxy.url, username: 'upgrade', password: PASSWORD, ownerId: instance.ownerId, fileId: instance.fileId, quickbooks: host, noopDelayMs: 10 });
+  return { qb, inQuickBooks: () => last, session };
+}
+
 describe('upgrades', () => {
   it('an upgrade (a migration added) after an unclean shutdown starts cleanly', async () => {
     const dir = tempDir();
@@ -73,25 +94,13 @@ describe('upgrades', () => {
     const status = async (id: string) => (await api<{ status: string }>('GET', `/requests/${id}`)).status;
 
     // The simulated company outlives the server; it tells which requests QuickBooks has processed.
-    const qb = new FakeQuickBooks();
-    let inQuickBooks: string[] = [];
-    const host: QuickBooksHost = {
-      companyFile: qb.companyFile,
-      hcpResponse: (o, f) => qb.hcpResponse(o, f),
-      processRequest: (xml) => {
-        inQuickBooks = requestIdsIn(xml);
-        return qb.processRequest(xml);
-      },
-      endSession: () => qb.endSession(),
-    };
-    const session = () =>
-      runWebConnectorSession({ url: proxy.url, username: 'upgrade', password: PASSWORD, ownerId: instance.ownerId, fileId: instance.fileId, quickbooks: host, noopDelayMs: 10 });
+    const { qb, inQuickBooks, session } = watchedCompany(proxy, instance);
 
     // Killed once QuickBooks has added "Upgrade B", before its response reaches the server.
     let before: Record<string, string> | undefined;
     proxy.hooks = {
       beforeForward: async (call) => {
-        if (before || call.method !== 'receiveResponseXML' || !inQuickBooks.includes(addB)) return;
+        if (before || call.method !== 'receiveResponseXML' || !inQuickBooks().includes(addB)) return;
         before = { query: await status(query), addA: await status(addA), invoice: await status(invoice), addB: await status(addB) };
         proxy.target = null;
         await server.kill();
@@ -174,25 +183,13 @@ describe('upgrades', () => {
     });
     const status = async (id: string) => (await api<{ status: string }>('GET', `/requests/${id}`)).status;
 
-    const qb = new FakeQuickBooks();
-    let inQuickBooks: string[] = [];
-    const host: QuickBooksHost = {
-      companyFile: qb.companyFile,
-      hcpResponse: (o, f) => qb.hcpResponse(o, f),
-      processRequest: (xml) => {
-        inQuickBooks = requestIdsIn(xml);
-        return qb.processRequest(xml);
-      },
-      endSession: () => qb.endSession(),
-    };
-    const session = () =>
-      runWebConnectorSession({ url: proxy.url, username: 'upgrade', password: PASSWORD, ownerId: instance.ownerId, fileId: instance.fileId, quickbooks: host, noopDelayMs: 10 });
+    const { qb, inQuickBooks, session } = watchedCompany(proxy, instance);
 
     // The earlier build is killed once QuickBooks has added the invoice, before its response reaches the server.
     let before: Record<string, string> | undefined;
     proxy.hooks = {
       beforeForward: async (call) => {
-        if (before || call.method !== 'receiveResponseXML' || !inQuickBooks.includes(invoice)) return;
+        if (before || call.method !== 'receiveResponseXML' || !inQuickBooks().includes(invoice)) return;
         before = { addA: await status(addA), invoice: await status(invoice) };
         proxy.target = null;
         await server.kill();

@@ -19,7 +19,7 @@ import { plainNumber } from '../../main/qbxml/builder/values';
 import { wallTimeAt } from '../../main/qbxml/datetime';
 import { parseRequestElement } from '../../main/qbxml/parser';
 import { loadQbxmlSchema } from '../../main/qbxml/schema/load';
-import { QBXML_SCHEMA_DIR } from '../helpers';
+import { QBXML_SCHEMA_DIR, seededRandom } from '../helpers';
 
 const XSD = join(QBXML_SCHEMA_DIR, 'qbxmlops160.xsd');
 const TIME_ZONE = 'America/New_York';
@@ -33,17 +33,6 @@ function hasXmllint(): boolean {
 }
 const canValidate = existsSync(XSD) && hasXmllint();
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sample {
   input: unknown;
@@ -279,7 +268,7 @@ interface Case {
 }
 
 function generateCases(seed: number): Case[] {
-  const g = new Generator(rng(seed));
+  const g = new Generator(seededRandom(seed));
   const schema = loadQbxmlSchema();
   const cases: Case[] = [];
   const types = [...schema.requests.keys()];
