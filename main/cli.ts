@@ -29,6 +29,8 @@ import { DataFolderBusyError, OWNER_PID_FILE } from './store/owner';
 import { ApiError } from './errors';
 import { runDemo } from './simulator/demo';
 import { runSimulation } from './simulator/simulate';
+import { runTlsCommand, TLS_USAGE, TlsUsageError } from './tls/commands';
+import { checkHttpsSettings, type HttpsSettings } from './tls/https';
 
 const USAGE = `${PRODUCT_NAME} ${PRODUCT_VERSION}
 
@@ -38,6 +40,11 @@ Commands:
   serve                       Run the companion: QBWC endpoint, REST API. Prints its URL when ready.
       [--port N] [--host H] [--durability normal|full] [--max-body-mb N]
                               Creates the data folder if it does not exist (and says so).
+      [--https-port N [--lan-host HOST [--lan-address ADDR]]]
+                              Also serve the Web Connector endpoint over https (TLS 1.2+) with the companion's
+                              own CA; QWC files then name https://localhost:N/qbwc. LAN mode (--lan-host, a host
+                              name, not an IP): the endpoint alone listens on ADDR (default 0.0.0.0) for a Web
+                              Connector on another PC, and QWC files name https://HOST:N/qbwc.
   instances list              List instances (company connections).
   instances create --name NAME --username USER [--password-stdin] [--qbd-path PATH] [--frequency MINUTES]
                               Create an instance; a password is generated (and shown once) unless
@@ -57,6 +64,7 @@ Commands:
                               Asks for the password (or reads it from standard input with --password-stdin).
   demo [--keep-running]       Start the companion with a demo instance in a temporary folder (removed at the
                               end) and run the simulator against it.
+${TLS_USAGE}
 
 Common options:
   --data-dir DIR              Data folder (default: ${defaultDataDir()}). Other commands than serve and
@@ -73,6 +81,9 @@ const OPTIONS = {
   host: { type: 'string' },
   durability: { type: 'string' },
   'max-body-mb': { type: 'string' },
+  'https-port': { type: 'string' },
+  'lan-host': { type: 'string' },
+  'lan-address': { type: 'string' },
   name: { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
@@ -289,12 +300,33 @@ async function resolveInstance(call: Call, ref: string | undefined): Promise<str
   return instance.instanceId;
 }
 
+/** `serve`'s https and LAN mode options (issue 19): off unless --https-port is given. */
+function httpsSettings(values: Values, httpPort: number): HttpsSettings | undefined {
+  if (values['https-port'] === undefined) {
+    if (values['lan-host'] !== undefined || values['lan-address'] !== undefined) {
+      throw new UsageError('--lan-host and --lan-address need --https-port N: the Web Connector accepts only https off localhost');
+    }
+    return undefined;
+  }
+  const port = int(values['https-port'], 'https-port', 0, 0, 65_535);
+  if (port !== 0 && port === httpPort) throw new UsageError('--https-port must differ from --port');
+  const settings: HttpsSettings = { port, lanHost: values['lan-host'], lanAddress: values['lan-address'] };
+  try {
+    checkHttpsSettings(settings);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return settings;
+}
+
 async function serve(values: Values): Promise<void> {
   const durability = values.durability ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new UsageError('--durability must be normal or full');
   const port = int(values.port, 'port', DEFAULT_PORT, 0, 65_535);
   const maxBodyMb = int(values['max-body-mb'], 'max-body-mb', 512, 1, 4096);
+  const https = httpsSettings(values, port);
   const companion = await startCompanion({
+    https,
     dataDir: dataFolder(values, true),
     port,
     host: values.host ?? DEFAULT_HOST,
@@ -304,6 +336,8 @@ async function serve(values: Values): Promise<void> {
   });
   process.stdout.write(companion.url + '\n');
   if (companion.qwcWarning) process.stderr.write(`qbwc-companion: warning: ${companion.qwcWarning}\n`);
+  if (companion.https) process.stderr.write(`qbwc-companion: ${companion.https.notice}\n`);
+  if (companion.httpsError) process.stderr.write(`qbwc-companion: error: HTTPS is off: ${companion.httpsError}\n`);
   if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(values.host ?? DEFAULT_HOST)) {
     process.stderr.write(
       `qbwc-companion: warning: listening on ${values.host}, not only on this computer. The Web Connector endpoint is protected only by the instances' passwords, over plain HTTP.\n`,
@@ -352,7 +386,7 @@ async function main(argv: string[]): Promise<void> {
       return withCore(values, async (call, server) => {
         const qwc = (await call('getInstanceQwc', { params: { instanceId: await resolveInstance(call, sub) } })) as string;
         const listening = server ? Number(new URL(server.url).port) : null;
-        if (server && typeof server.qwcPort === 'number' && listening !== server.qwcPort) {
+        if (server && typeof server.qwcPort === 'number' && listening !== server.qwcPort && !qwc.includes('<AppURL>https://')) {
           process.stderr.write(
             `qbwc-companion: warning: the server listens on the temporary port ${listening}, but this QWC file names port ${server.qwcPort}, ` +
               `where QuickBooks Web Connector will look for it: run "qbwc-companion serve" on port ${server.qwcPort} when the Web Connector uses it.\n`,
@@ -388,6 +422,11 @@ async function main(argv: string[]): Promise<void> {
         style: values.style,
         noopMs: values['noop-ms'] !== undefined ? int(values['noop-ms'], 'noop-ms', 5000) : undefined,
       });
+    case 'tls': {
+      const code = await runTlsCommand(sub, { dataDir: dataFolder(values, false), out: values.out });
+      if (code !== 0) process.exitCode = code;
+      return;
+    }
     case 'demo':
       return runDemo({ dataDir: values['data-dir'], keepRunning: values['keep-running'] ?? false });
     default:
@@ -397,7 +436,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof Interrupted) process.exit(130);
-  if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (err instanceof UsageError || err instanceof TlsUsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
     process.stderr.write(`qbwc-companion: ${err.message}\nRun "qbwc-companion --help" for usage.\n`);
     process.exit(2);
   }

@@ -28,6 +28,8 @@ import { InstanceService } from './services/instances';
 import { RequestService } from './services/requests';
 import { Settings } from './settings';
 import { Store } from './store';
+import { TlsError } from './tls/ca';
+import { checkHttpsSettings, type HttpsRunning, type HttpsSettings, loadHttpsEndpoint, qwcHost, saveHttpsEndpoint, startHttps } from './tls/https';
 import { startCheckpointer } from './store/checkpointer';
 import type { Durability } from './store/db';
 
@@ -103,6 +105,11 @@ export interface CompanionOptions {
   ownerWaitMs?: number;
   /** How long a connection may stall (see HTTP_TIMEOUTS); tests shorten them. */
   httpTimeouts?: Partial<HttpTimeouts>;
+  /**
+   * HTTPS for the QBWC endpoint, off unless given (`serve --https-port`, `--lan-host`,
+   * `--lan-address`; see main/tls/https.ts). QWC files then name https://<lanHost or localhost>:<port>/qbwc.
+   */
+  https?: HttpsSettings;
 }
 
 export interface HttpTimeouts {
@@ -134,7 +141,11 @@ export interface Core {
   publicBaseUrl: () => string;
 }
 
-export function createCore(options: CompanionOptions, port: () => number): Core {
+/**
+ * `httpsBaseUrl`: what QWC files name when https is on (the server passes its own); without
+ * it, a one-shot command uses what the last `serve` on this data folder configured.
+ */
+export function createCore(options: CompanionOptions, port: () => number, httpsBaseUrl?: () => string | null): Core {
   const now = options.now ?? Date.now;
   const store = Store.open(options.dataDir, {
     durability: options.durability,
@@ -144,7 +155,9 @@ export function createCore(options: CompanionOptions, port: () => number): Core 
   const settings = new Settings(store.settings);
   const publicBaseUrl = () => `http://localhost:${port()}`;
   // What the Web Connector is told: a port that stays the same across restarts.
-  const qwcBaseUrl = () => `http://localhost:${options.qwcPort ?? (options.port === 0 ? DEFAULT_PORT : port())}`;
+  const qwcHttpBaseUrl = () => `http://localhost:${options.qwcPort ?? (options.port === 0 ? DEFAULT_PORT : port())}`;
+  // With https (issue 19) the Web Connector is told the https URL instead.
+  const qwcBaseUrl = () => (httpsBaseUrl ? httpsBaseUrl() : loadHttpsEndpoint(options.dataDir)?.baseUrl) ?? qwcHttpBaseUrl();
   const requests = new RequestService({ store, events, now, inlineResponseBytes: options.inlineResponseBytes ?? 8 * 1024 * 1024 });
   const followUps = new FollowUps({
     store,
@@ -172,6 +185,10 @@ export interface Companion extends Core {
   qwcPort: number;
   /** Set when it listens on a temporary port (--port 0) that its QWC files don't name. */
   qwcWarning: string | null;
+  /** The https listener(s) when https was asked for and could start. */
+  https: HttpsRunning | null;
+  /** Why https was asked for but is off (a certificate problem, in plain words with the fix); plain http works. */
+  httpsError: string | null;
   apiToken: string;
   stop(): Promise<void>;
 }
@@ -191,7 +208,10 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
   const logger = options.logger ?? createLogger((line) => process.stderr.write(line));
   const host = options.host ?? DEFAULT_HOST;
   let port = options.port ?? DEFAULT_PORT;
-  const core = createCore({ ...options, logger }, () => port);
+  if (options.https) checkHttpsSettings(options.https);
+  // What QWC files name with https on: the configured port until the listener has its own.
+  let httpsBaseUrl: string | null = options.https && options.https.port !== 0 ? `https://${qwcHost(options.https)}:${options.https.port}` : null;
+  const core = createCore({ ...options, logger }, () => port, () => httpsBaseUrl);
   // A server.json left by an owner that died names its address, maybe under our very pid:
   // gone until this server listens, so a CLI meanwhile waits instead of calling a dead URL.
   fs.rmSync(path.join(options.dataDir, SERVER_FILE), { force: true });
@@ -271,6 +291,39 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     const url = hostUrl(host);
     // For the CLI: listening on every address includes loopback, the only place it sends the token.
     const localUrl = hostUrl(host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
+    // HTTPS (issue 19): a certificate problem leaves it off, said plainly, with plain http running.
+    let httpsRunning: HttpsRunning | null = null;
+    let httpsError: string | null = null;
+    if (options.https) {
+      try {
+        httpsRunning = await startHttps({
+          dataDir: options.dataDir,
+          settings: options.https,
+          timeouts,
+          logger,
+          handler: Object.assign(serve, { checkContinue: handler.checkContinue }),
+          lanRoutes: (endpointUrl) => ({
+            soap: createSoapEndpoint(qbwc, { maxBodyBytes: options.maxBodyBytes ?? 512 * 1024 * 1024, endpointUrl, logger }),
+            support: supportPage(PRODUCT_NAME, PRODUCT_VERSION),
+          }),
+          httpUrl: localUrl,
+          now: options.now,
+        });
+        httpsBaseUrl = httpsRunning.baseUrl;
+        qwcWarning = null; // QWC files name the https port, not the temporary http one
+      } catch (err) {
+        if (!(err instanceof TlsError)) {
+          // The https port is taken (or the like): this start fails as a taken http port does.
+          clearInterval(sweep);
+          await checkpointer?.stop();
+          await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+          throw err;
+        }
+        httpsError = err.message;
+        logger.error('HTTPS is off', { error: err.message });
+      }
+    }
+    saveHttpsEndpoint(options.dataDir, httpsBaseUrl === null ? null : { baseUrl: httpsBaseUrl });
     const serverFile = path.join(options.dataDir, SERVER_FILE);
     const info: ServerInfo = { url: localUrl, pid: process.pid, qwcPort, mac: serverInfoMac(apiToken, localUrl, process.pid) };
     // Written whole, then renamed: a CLI reading it meanwhile sees the old file or the new one.
@@ -283,9 +336,12 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       port,
       qwcPort,
       qwcWarning,
+      https: httpsRunning,
+      httpsError,
       apiToken,
       async stop() {
         clearInterval(sweep);
+        await httpsRunning?.stop();
         fs.rmSync(serverFile, { force: true });
         await checkpointer?.stop();
         await Promise.all(

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { QBWC_METHODS, QBWC_NAMESPACE, type QbwcMethod, type QbwcResult } from '../qbwc/methods';
 import { SOAP11_NAMESPACE } from '../qbwc/soap/decode';
 import { escapeText } from '../xml/escape';
@@ -126,10 +127,19 @@ export interface SoapClient {
   close(): void;
 }
 
-export function createSoapClient(url: string, style: QbwcStyle = 'Document'): SoapClient {
+/** For an https AppURL: the CA to trust (instead of the system's), and name resolution (tests reach a LAN name on loopback). */
+export interface SoapClientOptions {
+  ca?: string | Buffer;
+  lookup?: LookupFunction;
+}
+
+export function createSoapClient(url: string, style: QbwcStyle = 'Document', options: SoapClientOptions = {}): SoapClient {
   const target = new URL(url);
+  const agent =
+    target.protocol === 'https:'
+      ? new https.Agent({ keepAlive: true, maxSockets: 1, ...(options.ca !== undefined && { ca: options.ca }), ...(options.lookup && { lookup: options.lookup }) })
+      : new http.Agent({ keepAlive: true, maxSockets: 1, ...(options.lookup && { lookup: options.lookup }) });
   const lib = target.protocol === 'https:' ? https : http;
-  const agent = new lib.Agent({ keepAlive: true, maxSockets: 1 });
   return {
     call(method, args) {
       const body = buildRequestEnvelope(method, args, style);

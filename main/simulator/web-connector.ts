@@ -8,7 +8,7 @@
  */
 import type { QbwcMethod, QbwcResult } from '../qbwc/methods';
 import { describeXml } from './narrate';
-import { createSoapClient, type QbwcStyle, SoapCallError } from './soap-client';
+import { createSoapClient, type QbwcStyle, SoapCallError, type SoapClientOptions } from './soap-client';
 
 /** What the Web Connector needs from QuickBooks (the simulated company implements it). */
 export interface QuickBooksHost {
@@ -72,12 +72,14 @@ export interface WebConnectorOptions {
   /** Interactive mode: how the simulated bookkeeper answers. */
   interactive?: { decision: 'accept' | 'dismiss' | 'reject'; pollMs?: number };
   onCall?: (entry: TranscriptEntry) => void;
+  /** For an https AppURL: the CA to trust and name resolution (see SoapClientOptions). */
+  connection?: SoapClientOptions;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runWebConnectorSession(o: WebConnectorOptions): Promise<SessionReport> {
-  const client = createSoapClient(o.url, o.style);
+  const client = createSoapClient(o.url, o.style, o.connection);
   const transcript: TranscriptEntry[] = [];
   const maxCalls = o.maxCalls ?? 100_000;
   let noops = 0;
