@@ -117,3 +117,14 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** A short, distinct attribute name for each i: "A", "B", … "zzz" (i written in base 52 with letters for digits). */
+export const attrName = (i: number): string => {
+  let s = '';
+  do {
+    s = (LETTERS[i % 52] as string) + s;
+    i = Math.floor(i / 52);
+  } while (i > 0);
+  return s;
+};

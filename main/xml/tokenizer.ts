@@ -45,6 +45,18 @@ export const NO_ATTRIBUTES: Attributes = Object.freeze({});
  */
 const ATTRIBUTES_PROTO: object = Object.freeze(Object.create(null) as object);
 
+/** What ends a markup token that is held back until more input comes (see XmlTokenizer.hold). */
+const enum Hold {
+  /** Nothing held, or only a few characters (a "<", "<!-", a cut reference): simply re-read with the next input. */
+  None,
+  /** A start tag: ">" outside quoted attribute values. */
+  StartTag,
+  /** An end tag: ">". */
+  EndTag,
+  /** A processing instruction: "?>". */
+  Pi,
+}
+
 const enum State {
   Prolog,
   Content,
@@ -84,7 +96,17 @@ for (let c = 0; c < 128; c++) {
 }
 
 /** Longest markup token we are willing to buffer (a start tag with attributes, a PI). */
-const MAX_TOKEN = 1 << 20;
+export const MAX_TOKEN = 1 << 20;
+/**
+ * Most attributes one element may carry. qbXML's elements carry at most a handful
+ * (requestID, statusCode, iteratorID…) and a SOAP envelope a handful of declarations;
+ * 256 leaves ample room while bounding the work and the object one start tag can cost.
+ */
+export const MAX_ATTRIBUTES = 256;
+/** Most namespace declarations (xmlns, xmlns:p) one element may carry: SOAP envelopes use about six. */
+export const MAX_NAMESPACE_DECLARATIONS = 64;
+/** Attribute names up to this many are checked for duplicates by comparing them one by one (the usual case); past it, in a Set. */
+const FEW_ATTRIBUTES = 16;
 /** Longest entity reference we recognise, "&#x10FFFF;" plus slack. */
 const MAX_ENTITY = 12;
 /**
@@ -142,6 +164,27 @@ export class XmlTokenizer {
   private readonly names: string[] = [];
   /** Set by scanName: the name it found as handed out, when that is not the input itself (utf8Bytes, non-ASCII). */
   private scannedName: string | null = null;
+  /**
+   * When `buf` holds an unfinished markup token: what ends it. Later input is only searched
+   * for that end and kept in `pending`, and the token is parsed once, when it is complete:
+   * re-parsing a long token from its start on every write (a start tag arriving in many
+   * small pieces) would cost time quadratic in its length.
+   */
+  private hold = Hold.None;
+  /**
+   * Where the search for the held token's end stopped. Hold.StartTag: 0 outside values, 1
+   * after an "=" (a quote there opens a value), or the quote character of the open value.
+   * Hold.Pi: 1 if the text searched ended with "?".
+   */
+  private holdState = 0;
+  /**
+   * Hold.StartTag: the attribute values the search has seen open. Past MAX_ATTRIBUTES the tag
+   * is parsed at once, to be refused without waiting for the rest of it.
+   */
+  private holdValues = 0;
+  /** The writes since `buf` was held back, not yet joined to it. */
+  private pending: string[] = [];
+  private pendingLength = 0;
 
   constructor(
     private readonly handler: XmlHandler,
@@ -182,6 +225,22 @@ export class XmlTokenizer {
     }
     // What is held back from the last write could hold such bytes too.
     this.high = this.utf8Bytes && (!ascii || (this.high && this.buf.length > 0));
+    if (this.hold !== Hold.None) {
+      if (!this.holdEndsIn(chunk)) {
+        // Still unfinished: kept as is, neither joined nor parsed yet.
+        this.pendingLength += chunk.length;
+        if (this.buf.length + this.pendingLength > MAX_TOKEN) throw new XmlSyntaxError('Markup token too large');
+        this.pending.push(chunk);
+        return;
+      }
+      if (this.pending.length > 0) {
+        this.pending.push(chunk);
+        chunk = this.pending.join('');
+        this.pending = [];
+        this.pendingLength = 0;
+      }
+      this.hold = Hold.None;
+    }
     const buf = this.buf.length === 0 ? chunk : this.buf + chunk;
     this.buf = '';
     // One scan of the whole input is far cheaper than one per text node and attribute.
@@ -190,19 +249,75 @@ export class XmlTokenizer {
     if (consumed < buf.length) {
       if (buf.length - consumed > MAX_TOKEN) throw new XmlSyntaxError('Markup token too large');
       this.buf = buf.slice(consumed);
+      this.hold = this.holdFor(this.buf);
     }
+  }
+
+  /** What ends `held`, the start of a markup token that `run` left unfinished (sets holdState). */
+  private holdFor(held: string): Hold {
+    if (this.state !== State.Content && this.state !== State.Prolog && this.state !== State.Epilog) return Hold.None;
+    if (held.charCodeAt(0) !== 0x3c /* < */) return Hold.None;
+    const c1 = held.charCodeAt(1);
+    // Held only while it is too short to tell a comment, CDATA or a DOCTYPE apart.
+    if (Number.isNaN(c1) || c1 === 0x21 /* ! */) return Hold.None;
+    if (c1 === 0x2f /* / */) return Hold.EndTag;
+    if (c1 === 0x3f /* ? */) {
+      this.holdState = held.length > 2 && held.charCodeAt(held.length - 1) === 0x3f ? 1 : 0;
+      return Hold.Pi;
+    }
+    this.holdState = 0;
+    this.holdValues = 0;
+    this.holdEndsIn(held.slice(1), Hold.StartTag, false);
+    // Too many values, yet not refused (an error startTag meets only later, such as a name
+    // that never ends): no sooner parse for this tag then, or every write would repeat it.
+    if (this.holdValues > MAX_ATTRIBUTES) this.holdValues = -Infinity;
+    return Hold.StartTag;
+  }
+
+  /**
+   * Whether the held token ends within `input`, which continues it; if not, records where
+   * the search stopped (holdState) so the next input is searched from there. A start tag
+   * ends at the first ">" outside a quoted value, as startTag reads it; where this search
+   * and startTag part ways, startTag has met an error before, which it reports when it runs.
+   * With `early`, a start tag past MAX_ATTRIBUTES values counts as ended: startTag refuses it.
+   */
+  private holdEndsIn(input: string, hold = this.hold, early = true): boolean {
+    if (hold === Hold.EndTag) return input.indexOf('>') !== -1;
+    if (hold === Hold.Pi) {
+      if ((this.holdState === 1 && input.charCodeAt(0) === 0x3e) || input.indexOf('?>') !== -1) return true;
+      this.holdState = input.charCodeAt(input.length - 1) === 0x3f ? 1 : 0;
+      return false;
+    }
+    let at = this.holdState;
+    for (let i = 0; i < input.length; i++) {
+      const c = input.charCodeAt(i);
+      if (at > 1) {
+        if (c === at) at = 0; // the value's closing quote
+      } else if (c === 0x3e /* > */) return true;
+      else if (c === 0x3d /* = */) at = 1;
+      else if (at === 1 && (c === 0x22 || c === 0x27)) {
+        at = c;
+        if (++this.holdValues > MAX_ATTRIBUTES && early) return true;
+      } else if (at === 1 && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) at = 0;
+    }
+    this.holdState = at;
+    return false;
   }
 
   /** Signals end of input; throws if the document is incomplete. */
   end(): void {
     if (this.state === State.Done) return;
-    const buf = this.buf;
+    const buf = this.pending.length === 0 ? this.buf : this.buf + this.pending.join('');
     this.buf = '';
+    this.pending = [];
+    this.pendingLength = 0;
+    this.hold = Hold.None;
+    this.clean = this.charactersChecked || !SUSPECT.test(buf);
     const consumed = this.run(buf, true);
     if (consumed < buf.length) throw new XmlSyntaxError('Unexpected end of input inside markup');
     if (this.state === State.Cdata) throw new XmlSyntaxError('Unterminated CDATA section');
     if (this.state === State.Comment) throw new XmlSyntaxError('Unterminated comment');
-    if (this.stack.length > 0) throw new XmlSyntaxError(`Unexpected end of input: <${this.decoded(this.stack[this.stack.length - 1] as string)}> is not closed`);
+    if (this.stack.length > 0) throw new XmlSyntaxError(`Unexpected end of input: <${shown(this.decoded(this.stack[this.stack.length - 1] as string))}> is not closed`);
     if (!this.fragment && !this.sawRoot) throw new XmlSyntaxError('The document has no root element');
     this.state = State.Done;
   }
@@ -323,8 +438,14 @@ export class XmlTokenizer {
     const name = this.scannedName ?? inputName;
     let pos = nameEnd;
     let attrs: Record<string, string> | null = null;
-    /** The attribute names so far: the first one alone, then all of them in an array. */
-    let seen: string | string[] = '';
+    /**
+     * The attribute names so far: the first one alone, then all of them in an array, and
+     * past FEW_ATTRIBUTES in a Set (comparing each new name with every earlier one would
+     * make a tag's cost quadratic in its attributes).
+     */
+    let seen: string | string[] | Set<string> = '';
+    let count = 0;
+    let declarations = 0;
     for (;;) {
       // Skip whitespace.
       let c = buf.charCodeAt(pos);
@@ -337,46 +458,59 @@ export class XmlTokenizer {
       if (c === 0x2f /* / */) {
         const c2 = buf.charCodeAt(pos + 1);
         if (Number.isNaN(c2)) return final ? this.fail('Unterminated start tag') : -1;
-        if (c2 !== 0x3e) this.fail(`Expected ">" after "/" in <${name}>`);
+        if (c2 !== 0x3e) this.fail(`Expected ">" after "/" in <${shown(name)}>`);
         this.openTag(inputName, name, attrs ?? NO_ATTRIBUTES, true);
         return pos + 2;
       }
-      if (pos === nameEnd) this.fail(`Expected whitespace before an attribute in <${name}>`);
+      if (pos === nameEnd) this.fail(`Expected whitespace before an attribute in <${shown(name)}>`);
       let eq = this.scanAttributeName(buf, pos);
       let attrName: string;
       if (eq >= 0) attrName = buf.slice(pos, this.attributeNameEnd);
       else {
         // Not a plain ASCII name followed by "=": the general rule, with its messages.
+        // The name ends at "=", or at a ">" before it: then the tag ends without a value
+        // (and reading on for an "=" would make the error depend on what follows the tag).
         eq = buf.indexOf('=', pos);
-        if (eq === -1) return final ? this.fail('Unterminated start tag') : -1;
-        attrName = this.decoded(trimSpaceEnd(buf.slice(pos, eq)));
-        if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${name}>`);
+        const gt = eq === -1 ? buf.indexOf('>', pos) : indexBetween(buf, 0x3e /* > */, pos, eq);
+        const end = gt === -1 ? eq : gt;
+        if (end === -1) return final ? this.fail('Unterminated start tag') : -1;
+        attrName = this.decoded(trimSpaceEnd(buf.slice(pos, end)));
+        if (!NAME.test(attrName)) this.fail(`Invalid attribute name "${attrName.slice(0, 40)}" in <${shown(name)}>`);
+        if (end === gt) this.fail(`Attribute "${shown(attrName)}" in <${shown(name)}> has no value`);
       }
       let q = eq + 1;
       let qc = buf.charCodeAt(q);
       while (qc === 0x20 || qc === 0x09 || qc === 0x0a || qc === 0x0d) qc = buf.charCodeAt(++q);
       if (Number.isNaN(qc)) return final ? this.fail('Unterminated start tag') : -1;
-      if (qc !== 0x22 && qc !== 0x27) this.fail(`Attribute "${attrName}" in <${name}> must be quoted`);
+      if (qc !== 0x22 && qc !== 0x27) this.fail(`Attribute "${shown(attrName)}" in <${shown(name)}> must be quoted`);
       const close = buf.indexOf(qc === 0x22 ? '"' : "'", q + 1);
       if (close === -1) return final ? this.fail('Unterminated attribute value') : -1;
       const raw = buf.slice(q + 1, close);
-      if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${attrName}"`);
+      if (raw.indexOf('<') !== -1) this.fail(`"<" is not allowed in the value of attribute "${shown(attrName)}"`);
       if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
+      if (++count > MAX_ATTRIBUTES) this.fail(`<${shown(name)}> has more than ${MAX_ATTRIBUTES} attributes, the limit`);
+      if (attrName.startsWith('xmlns') && (attrName.length === 5 || attrName.charCodeAt(5) === 0x3a /* : */)) {
+        if (++declarations > MAX_NAMESPACE_DECLARATIONS) this.fail(`<${shown(name)}> has more than ${MAX_NAMESPACE_DECLARATIONS} namespace declarations, the limit`);
+      }
       if (attrs === null) {
         attrs = Object.create(ATTRIBUTES_PROTO) as Record<string, string>;
         seen = attrName;
-      } else {
+      } else if (typeof seen === 'string' || Array.isArray(seen)) {
         // Compared as strings: `in` with a name just cut from the input costs a lookup in
         // V8's string table (the store below pays it once anyway).
         if (typeof seen === 'string') seen = [seen];
-        if (seen.includes(attrName)) this.fail(`Duplicate attribute "${attrName}" in <${name}>`);
+        if (seen.includes(attrName)) this.fail(`Duplicate attribute "${shown(attrName)}" in <${shown(name)}>`);
         seen.push(attrName);
+        if (seen.length > FEW_ATTRIBUTES) seen = new Set(seen);
+      } else {
+        if (seen.has(attrName)) this.fail(`Duplicate attribute "${shown(attrName)}" in <${shown(name)}>`);
+        seen.add(attrName);
       }
       attrs[attrName] = decodeEntities(normalizeAttributeWhitespace(this.decoded(raw)));
       pos = close + 1;
       const after = buf.charCodeAt(pos);
       if (!Number.isNaN(after) && after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d && after !== 0x3e && after !== 0x2f) {
-        this.fail(`Expected whitespace between attributes in <${name}>`);
+        this.fail(`Expected whitespace between attributes in <${shown(name)}>`);
       }
     }
   }
@@ -404,8 +538,8 @@ export class XmlTokenizer {
   /** `name` as it appears in the input. */
   private closeTag(name: string): void {
     const open = this.stack.pop();
-    if (open === undefined) this.fail(`Unexpected end tag </${this.decoded(name)}>`);
-    if (open !== name) this.fail(`End tag </${this.decoded(name)}> does not match <${this.decoded(open)}>`);
+    if (open === undefined) this.fail(`Unexpected end tag </${shown(this.decoded(name))}>`);
+    if (open !== name) this.fail(`End tag </${shown(this.decoded(name))}> does not match <${shown(this.decoded(open))}>`);
     this.handler.endElement(this.utf8Bytes ? (this.names.pop() as string) : name);
     if (this.stack.length === 0 && !this.fragment) this.state = State.Epilog;
   }
@@ -439,7 +573,8 @@ export class XmlTokenizer {
     }
     // "]]>" may not appear in text, even split across chunks.
     if ((this.textTail === '' ? raw : this.textTail + raw).includes(']]>')) this.fail('"]]>" is not allowed in text');
-    this.textTail = continues ? raw.slice(-2) : '';
+    // The last two characters of the run so far: "]]>" may come a character per write.
+    this.textTail = continues ? (raw.length >= 2 ? raw : this.textTail + raw).slice(-2) : '';
     // Checked before decoding: references can only produce characters isXmlChar allows.
     if (!this.clean && hasForbiddenXmlChar(raw)) this.fail('The document contains a character that XML does not allow');
     // Decoding UTF-8 yields no "&" or "<": references are decoded after it, as before.
@@ -531,6 +666,9 @@ const SPACE_START = /^[ \t\r\n]+/;
 const SPACE_END = /[ \t\r\n]+$/;
 const trimSpaceEnd = (s: string): string => s.replace(SPACE_END, '');
 
+/** A name or other input quoted in an error message, cut short: it may be up to MAX_TOKEN long. */
+const shown = (s: string): string => (s.length > 60 ? `${s.slice(0, 60)}…` : s);
+
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 
 /** Whether `s` continues at `at` with `part`: compared in place, cheaper than startsWith for a short name. */
@@ -539,6 +677,12 @@ function continuesWith(s: string, at: number, part: string): boolean {
   if (at + n > s.length) return false;
   for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== part.charCodeAt(k)) return false;
   return true;
+}
+
+/** The first index of the character `code` in `s` within [from, to), or -1. */
+function indexBetween(s: string, code: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === code) return i;
+  return -1;
 }
 
 /** Only XML whitespace (and not empty). */

@@ -54,6 +54,9 @@ export class SoapFault extends Error {
   }
 }
 
+/** A name from the request quoted in a fault, cut short: it may be up to a megabyte long. */
+const shown = (name: string): string => (name.length > 80 ? `${name.slice(0, 80)}…` : name);
+
 const localName = (qname: string): string => {
   const colon = qname.indexOf(':');
   return colon === -1 ? qname : qname.slice(colon + 1);
@@ -165,7 +168,7 @@ export class SoapRequestDecoder implements XmlHandler {
         const local = localName(name);
         if (local === 'Body') this.inBody = true;
         else if (local === 'Header') this.skipDepth = 1;
-        else throw new SoapFault('Client', `Unexpected element <${name}> in the SOAP Envelope.`);
+        else throw new SoapFault('Client', `Unexpected element <${shown(name)}> in the SOAP Envelope.`);
         return;
       }
       case Level.Method:
@@ -222,7 +225,7 @@ export class SoapRequestDecoder implements XmlHandler {
   }
 
   private checkEnvelope(name: string, attrs: Attributes): void {
-    if (localName(name) !== 'Envelope') throw new SoapFault('Client', `Expected a SOAP Envelope, found <${name}>.`);
+    if (localName(name) !== 'Envelope') throw new SoapFault('Client', `Expected a SOAP Envelope, found <${shown(name)}>.`);
     const prefix = prefixOf(name);
     const ns = attrs[prefix ? `xmlns:${prefix}` : 'xmlns'];
     if (ns === SOAP12_NAMESPACE) throw new SoapFault('VersionMismatch', 'Only SOAP 1.1 is supported, as QuickBooks Web Connector uses.');
@@ -232,7 +235,7 @@ export class SoapRequestDecoder implements XmlHandler {
   private startMethod(name: string): void {
     const local = localName(name);
     const method = qbwcMethodNamed(local);
-    if (method === undefined) throw new SoapFault('Client', `Unknown method "${local.slice(0, 80)}".`);
+    if (method === undefined) throw new SoapFault('Client', `Unknown method "${shown(local)}".`);
     this.method = method;
     this.spec = QBWC_METHODS[method];
   }

@@ -123,8 +123,9 @@ export function addAttributes(obj: Record<string, unknown>, attrs: Attributes, p
 export function storeLenient(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
     const own = Object.getOwnPropertyDescriptor(obj, key);
-    const v = own === undefined ? value : Array.isArray(own.value) ? [...(own.value as unknown[]), value] : [own.value, value];
-    Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+    // A repeat is pushed, not copied into a new array: copying makes n repeats cost n².
+    if (own !== undefined && Array.isArray(own.value)) (own.value as unknown[]).push(value);
+    else Object.defineProperty(obj, key, { value: own === undefined ? value : [own.value, value], enumerable: true, writable: true, configurable: true });
     return;
   }
   // Own properties only: an element named "constructor" or "toString" is not Object's.
