@@ -6,11 +6,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pkg from '../package.json';
 import { createGuard } from './api/guards';
+import { armServer, HTTP_TIMEOUTS, type HttpTimeouts, listen, timeoutOptions } from './api/listeners';
 import { interactivePage, supportPage } from './api/pages';
 import { createRestApp } from './api/rest';
 import { createRequestHandler, QBWC_PATH } from './api/server';
@@ -112,23 +112,6 @@ export interface CompanionOptions {
   https?: HttpsSettings;
 }
 
-export interface HttpTimeouts {
-  /** Until a request's headers have all arrived. */
-  headersMs: number;
-  /** With nothing sent either way, mid-request or between requests. */
-  idleMs: number;
-  /** For a whole request, body included. */
-  requestMs: number;
-  /** How often Node checks the first and the last. */
-  checkMs: number;
-}
-
-/**
- * A connection that stops sending holds a socket (and, in numbers, every descriptor the
- * process has) until something closes it. QBWC sends at full speed, so a stall is never
- * it; a whole request may still take minutes (a 512 MB response on a slow disk).
- */
-export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 30_000, idleMs: 120_000, requestMs: 30 * 60_000, checkMs: 10_000 };
 
 /** The core without its network listeners: what the CLI uses for one-shot commands. */
 export interface Core {
@@ -193,15 +176,6 @@ export interface Companion extends Core {
   stop(): Promise<void>;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 /** Starts the companion's server (`serve`, the demo, the desktop app). */
 export async function startCompanion(options: CompanionOptions): Promise<Companion> {
@@ -253,17 +227,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     const servers: http.Server[] = [];
     const timeouts = { ...HTTP_TIMEOUTS, ...options.httpTimeouts };
     const newServer = () => {
-      const s = http.createServer(
-        {
-          headersTimeout: timeouts.headersMs,
-          requestTimeout: timeouts.requestMs,
-          connectionsCheckingInterval: timeouts.checkMs,
-          keepAliveTimeout: Math.min(30_000, timeouts.idleMs),
-        },
-        serve,
-      );
-      s.setTimeout(timeouts.idleMs); // the socket is destroyed when it fires (no 'timeout' listener)
-      s.on('checkContinue', handler.checkContinue); // "100 Continue" only for requests let in
+      const s = armServer(http.createServer(timeoutOptions(timeouts), serve), timeouts, handler.checkContinue);
       servers.push(s);
       return s;
     };

@@ -16,11 +16,12 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AddressInfo, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type express from 'express';
 import { createGuard } from '../api/guards';
+import { armServer, type HttpTimeouts, listen, timeoutOptions } from '../api/listeners';
 import { createRequestHandler, type RequestHandler } from '../api/server';
 import type { Logger } from '../logger';
 import { ensureServerCertificate, type ServerIdentity, TLS_DIR, TlsError } from './ca';
@@ -139,40 +140,9 @@ export function lanRequestHandler(o: {
 
 // ---- Listeners --------------------------------------------------------------------------
 
-export interface TlsTimeouts {
-  headersMs: number;
-  idleMs: number;
-  requestMs: number;
-  checkMs: number;
-}
-
-export function createHttpsServer(identity: Pick<ServerIdentity, 'key' | 'cert'>, timeouts: TlsTimeouts, handler: RequestHandler): https.Server {
-  const s = https.createServer(
-    {
-      key: identity.key,
-      cert: identity.cert,
-      minVersion: MIN_TLS_VERSION,
-      handshakeTimeout: timeouts.headersMs,
-      headersTimeout: timeouts.headersMs,
-      requestTimeout: timeouts.requestMs,
-      connectionsCheckingInterval: timeouts.checkMs,
-      keepAliveTimeout: Math.min(30_000, timeouts.idleMs),
-    },
-    handler,
-  );
-  s.setTimeout(timeouts.idleMs);
-  s.on('checkContinue', handler.checkContinue);
-  return s;
-}
-
-function listen(server: https.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+export function createHttpsServer(identity: Pick<ServerIdentity, 'key' | 'cert'>, timeouts: HttpTimeouts, handler: RequestHandler): https.Server {
+  const options = { key: identity.key, cert: identity.cert, minVersion: MIN_TLS_VERSION, handshakeTimeout: timeouts.headersMs, ...timeoutOptions(timeouts) };
+  return armServer(https.createServer(options, handler), timeouts, handler.checkContinue);
 }
 
 const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
@@ -194,7 +164,7 @@ export interface HttpsRunning {
 export interface StartHttpsOptions {
   dataDir: string;
   settings: HttpsSettings;
-  timeouts: TlsTimeouts;
+  timeouts: HttpTimeouts;
   logger: Logger;
   /** The loopback handler (https without LAN mode serves what http serves). */
   handler: RequestHandler;
