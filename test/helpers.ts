@@ -31,8 +31,11 @@ export const FIRST_SEND = { strHCPResponse: HCP_QB2014, strCompanyFileName: 'C:\
 /** sendRequestXML's parameters: the HCP response only if given (QBWC sends it on a session's first call). */
 export const sendArgs = (ticket: string, hcp = '') => ({ ...FIRST_SEND, ticket, strHCPResponse: hcp });
 
-/** Intuit's qbXML XSD folder: never in the repository; tests that need it are skipped without it. */
-export const QBXML_SCHEMA_DIR = process.env.QBXML_SCHEMA_DIR ?? '/work/shared/reference/qbxml/schema';
+/**
+ * Intuit's qbXML XSD folder: never in the repository, but in the shared/ folder beside the
+ * project's (wherever it is cloned); tests that need it are skipped without it.
+ */
+export const QBXML_SCHEMA_DIR = process.env.QBXML_SCHEMA_DIR ?? path.join(__dirname, '..', '..', 'shared', 'reference', 'qbxml', 'schema');
 
 /**
  * A QuickBooks stand-in that answers every request element with status OK (or what
