@@ -76,11 +76,15 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The companion as built in dist/ (npm test builds first): what runs large responses on the parsing thread. */
+const compiledCompanion = () => require(path.join(__dirname, '..', 'dist', 'main', 'companion.js')) as typeof import('../main/companion');
+
 export async function startHarness(
-  options: Partial<CompanionOptions> & { instance?: Record<string, unknown> } = {},
+  options: Partial<CompanionOptions> & { instance?: Record<string, unknown>; compiled?: boolean } = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? tempDir();
-  const companion = await startCompanion({ logger: silentLogger, port: 0, ...options, dataDir });
+  const start = options.compiled ? compiledCompanion().startCompanion : startCompanion;
+  const companion = await start({ logger: silentLogger, port: 0, ...options, dataDir });
   const password = 'correct horse battery';
   const existing = companion.store.instances.byUsername('tester');
   const instance = existing

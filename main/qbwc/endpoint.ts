@@ -197,21 +197,28 @@ export function createSoapEndpoint(service: QbwcService, options: SoapEndpointOp
         return;
       }
       over = true;
+      // A response whose unit did not commit (the parser or the disk failed) is dropped
+      // with whatever of it was stored: a Server fault, and nothing kept.
+      const answerOrDrop = () => {
+        try {
+          answer(call);
+        } catch (err) {
+          response?.abort();
+          throw err;
+        }
+      };
       const parsed = response?.settled();
       if (parsed) {
         parsed
-          .then(
-            () => answer(call),
-            (err: unknown) => {
-              (response as ResponseIngest).abort(); // the parser failed, not the Web Connector: a Server fault, and nothing kept
-              throw err;
-            },
-          )
+          .then(answerOrDrop, (err: unknown) => {
+            (response as ResponseIngest).abort();
+            throw err;
+          })
           .catch(failed);
         return;
       }
       try {
-        answer(call);
+        answerOrDrop();
       } catch (err) {
         failed(err);
       }

@@ -82,6 +82,10 @@ export class ResponseIngest implements TextSink {
   private records: NewRecord[] = [];
   private aborted = false;
   private recordsKept = true;
+  /** Why a batch of a large response's records could not be stored: the response fails when it ends. */
+  private storeFailure: unknown;
+  /** Set once the unit that committed the response has committed: it is kept, whatever happens next. */
+  private committed = false;
 
   constructor(
     private readonly store: Store,
@@ -179,19 +183,32 @@ export class ResponseIngest implements TextSink {
     spill.done = spill.parsing.end().then((summary) => {
       this.summary = summary;
       this.writeBatch();
+      if (this.storeFailure !== undefined) throw this.storeFailure;
     });
     spill.done.catch(() => undefined); // observed through settled()
   }
 
+  /**
+   * Drops the response: its file, and the row and records a large one had stored so far.
+   * Nothing once the unit that committed it has committed.
+   */
   abort(): void {
+    if (this.committed) return;
     this.aborted = true;
     this.pending = '';
     this.records = [];
     this.spill?.parsing.abort();
     this.spill?.file.remove();
-    // Should an upload's end still come after the store closed, its row goes at the next start.
-    if (this.responseId !== null && this.store.isOpen) this.store.responses.discard(this.responseId);
+    const id = this.responseId;
     this.responseId = null;
+    // Should the store be closed or refuse the delete (disk full), the row goes at the next start.
+    if (id !== null && this.store.isOpen) {
+      try {
+        this.store.transaction(() => this.store.responses.discard(id));
+      } catch {
+        // removed by purgeIncomplete at the next start
+      }
+    }
   }
 
   /**
@@ -206,6 +223,9 @@ export class ResponseIngest implements TextSink {
       return null;
     }
     this.recordsKept = requestId !== null && keepRecords;
+    this.store.afterCommit(() => {
+      this.committed = true;
+    });
     const size = this.summary?.bytes ?? 0;
     if (this.spill === null) {
       // It all fit in memory: one row, written with its records in the caller's transaction.
@@ -253,7 +273,7 @@ export class ResponseIngest implements TextSink {
   // ---- parsed qbXML ----
 
   private apply(events: ResponseEvent[]): void {
-    if (this.aborted) return;
+    if (this.aborted || this.storeFailure !== undefined) return;
     for (const e of events) {
       if (e.kind === 'rs') {
         this.responseStart(e.rs);
@@ -277,12 +297,19 @@ export class ResponseIngest implements TextSink {
 
   /**
    * Writes a large response's parsed records in a transaction of their own while the
-   * upload streams, and its last ones when parsing ends: never journaled (their JSON may
-   * be bytes, see NewRecord.data) — an upload cut short is removed at the next start.
+   * upload streams, and its last ones when parsing ends; they count only once `commit`
+   * marks the response complete. A batch that can't be stored (disk full) fails the
+   * response when it ends, and later records are not stored: it runs where nothing could
+   * catch an error (the parsing thread's message handler).
    */
   private writeBatch(): void {
-    if (this.aborted || this.records.length === 0) return;
-    this.store.transaction(() => this.writeRecords());
+    if (this.aborted || this.storeFailure !== undefined || this.records.length === 0) return;
+    try {
+      this.store.transaction(() => this.writeRecords());
+    } catch (err) {
+      this.storeFailure = err;
+      this.records = [];
+    }
   }
 
   private responseStart(rs: RsInfo): void {

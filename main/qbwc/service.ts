@@ -463,9 +463,17 @@ export class QbwcService {
     });
   }
 
-  /** A session QBWC is asked to open the interactive page for: the wrong company file, when the setting allows. */
+  /**
+   * A session QBWC is asked to open the interactive page for: the wrong company file, when
+   * the setting allows, and a Web Connector on this machine (the page is served on loopback only).
+   */
   private offersInteractive(session: Session): boolean {
-    return session.status === 'wrong_company' && session.instanceId !== null && this.deps.settings.get().interactiveWrongCompany;
+    return (
+      session.status === 'wrong_company' &&
+      session.instanceId !== null &&
+      this.deps.settings.get().interactiveWrongCompany &&
+      isLoopback(session.ipAddress)
+    );
   }
 
   findByInteractiveToken(token: string): Session | undefined {
@@ -670,13 +678,23 @@ export class QbwcService {
   }
 }
 
-/** Whether two calls came from the same machine: the same address, any loopback counting as one. */
+const plainAddress = (ip: string) => ip.replace(/^::ffff:/i, '');
+
+/** Whether a call came from this machine. */
+function isLoopback(ip: string | null): boolean {
+  if (ip === null) return false;
+  const plain = plainAddress(ip);
+  return plain === '::1' || plain.startsWith('127.');
+}
+
+/**
+ * Whether two calls came from the same machine: the same address, any loopback counting
+ * as one. (Web Connectors behind one NAT address, or several users of one terminal server
+ * with the same QWC, look alike: each new login then takes over the other's session.)
+ */
 function sameClient(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
-  const plain = (ip: string) => ip.replace(/^::ffff:/i, '');
-  const loopback = (ip: string) => ip === '::1' || ip.startsWith('127.');
-  const [x, y] = [plain(a), plain(b)];
-  return x === y || (loopback(x) && loopback(y));
+  return plainAddress(a) === plainAddress(b) || (isLoopback(a) && isLoopback(b));
 }
 
 /** Whether a session may post responses: it is exchanging work, or it took some. */

@@ -86,11 +86,21 @@ export class Store {
     } finally {
       this.committed = undefined;
     }
-    for (const callback of committed) callback();
+    for (const callback of committed) {
+      // The unit is committed whatever a listener does: its failure is a bug to report, not the caller's.
+      try {
+        callback();
+      } catch (err) {
+        process.emitWarning(`A listener failed after a commit: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
     return result;
   }
 
-  /** Runs `fn` once the current unit has committed (at once outside a unit); never if it rolls back. */
+  /**
+   * Runs `fn` once the current unit has committed (at once outside a unit); never if it
+   * rolls back. A callback that throws inside a unit is reported as a process warning.
+   */
   afterCommit(fn: () => void): void {
     if (this.committed === undefined) fn();
     else this.committed.push(fn);

@@ -37,8 +37,11 @@ export function applyLegacyJournal(db: Db, dataDir: string, migrateTo: (version:
   }
   const version = db.pragma('user_version', { simple: true }) as number;
   if (text.trim() !== '' && version >= FIRST_JOURNAL_SCHEMA && version <= JOURNAL_SCHEMA) {
-    migrateTo(JOURNAL_SCHEMA);
-    db.transaction(() => replay(db, text)).immediate();
+    // One transaction: a journal that can't be applied leaves the folder as it was.
+    db.transaction(() => {
+      migrateTo(JOURNAL_SCHEMA);
+      replay(db, text);
+    }).immediate();
   }
   fs.rmSync(file);
 }
@@ -47,23 +50,22 @@ function replay(db: Db, text: string): void {
   const applied = db.prepare<[], number>('SELECT applied FROM journal_state').pluck().get() as number;
   const defined = new Map<string, Statement<unknown[]>>();
   let last = applied;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
+  const lines = text.split('\n').filter((line) => line !== '');
+  for (const [i, line] of lines.entries()) {
     let entry: Entry;
     try {
       entry = JSON.parse(line) as Entry;
     } catch {
-      break; // a torn last line: that unit was never acknowledged
+      // Only the last line can be torn (its unit was never acknowledged): the writer cut
+      // the file back after any failed write.
+      if (i === lines.length - 1) break;
+      throw damaged(`line ${i + 1} is not a journal entry`);
     }
     for (const [id, sql] of Object.entries(entry.d ?? {})) defined.set(id, db.prepare(sql));
     if (entry.s <= last) continue;
     for (const [id, params] of entry.o) {
       const stmt = defined.get(String(id));
-      if (!stmt) {
-        throw new Error(
-          `${LEGACY_JOURNAL_FILE} in the data folder is damaged (statement ${id} is not defined). Start the previous version of QBWC Companion once and stop it, so it can finish its work, then start this one.`,
-        );
-      }
+      if (!stmt) throw damaged(`statement ${id} is not defined`);
       if (stmt.reader) stmt.all(...params);
       else stmt.run(...params);
     }
@@ -71,3 +73,8 @@ function replay(db: Db, text: string): void {
   }
   db.prepare('UPDATE journal_state SET applied = ?').run(last);
 }
+
+const damaged = (what: string) =>
+  new Error(
+    `${LEGACY_JOURNAL_FILE} in the data folder is damaged (${what}). Start the previous version of QBWC Companion once and stop it, so it can finish its work, then start this one.`,
+  );

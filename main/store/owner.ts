@@ -1,6 +1,7 @@
 /**
- * One process at a time owns a data folder's database and journal (a second owner would
- * replay the first one's uncommitted journal). Ownership is an exclusive SQLite lock on
+ * One process at a time owns a data folder: its server answers the Web Connector and the
+ * REST API, and one-shot commands talk to it instead of opening the database beside it
+ * (see cli.ts). Ownership is an exclusive SQLite lock on
  * a small file of its own: the operating system holds it (fcntl on Unix, LockFileEx on
  * Windows) and drops it when the process ends however it ends, so there is no stale
  * lock to take over and no race between two processes taking one over. The owner's pid

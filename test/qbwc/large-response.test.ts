@@ -191,4 +191,65 @@ describe('a large response', () => {
     expect(stored.recordCount).toBe(0);
     expect(stored.responseSize).toBeNull();
   }, 60_000);
+
+  describe('when the disk fails while it is stored', () => {
+    const diskFull = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+
+    /** Posts the answer once with `fail` in place, then again without it: the second is stored whole, exactly once. */
+    async function failsThenStoresWhole(fail: (harness: Harness) => () => void, compiled = false) {
+      h = await startHarness({ compiled });
+      const id = h.enqueue('<InvoiceQueryRq/>');
+      const ticket = await sessionFor(h);
+      const qbxml = generateInvoiceQueryRs(2_000_000, { requestId: id, iterator: false });
+      const body = receiveEnvelope(ticket, escapeText(qbxml));
+      const restore = fail(h);
+      const refused = await post(h, body, [65_536]);
+      restore();
+      expect(refused.status).toBe(500);
+      expect(refused.body).toMatch(/cannot save to its data folder/);
+      expect(responseFiles(h)).toEqual([]);
+      expect(await h.companion.handlers.getRequest({ requestId: id })).toMatchObject({ status: 'sent', recordCount: 0, responseSize: null });
+      const soap = h.soap();
+      expect(await soap.call('serverVersion', {})).toMatch(/QBWC Companion/);
+      soap.close();
+
+      expect((await post(h, body, [65_536])).status).toBe(200);
+      const expected = (parseResponse(qbxml).responses[0]?.value.InvoiceRet as unknown[]).length;
+      expect(await h.companion.handlers.getRequest({ requestId: id })).toMatchObject({ status: 'done', recordCount: expected });
+      const page = await h.companion.handlers.listRecords({ requestId: id, limit: 1000 } as never);
+      expect(page.data.map((r) => r.seq)).toEqual([...Array(expected).keys()]);
+      expect(responseFiles(h)).toHaveLength(1);
+    }
+
+    it.each([
+      ['on this thread', false],
+      ['on the parsing thread (the built companion)', true],
+    ])('while its records stream in, parsed %s: a SOAP Fault, nothing of it kept, the server up, and the answer sent again stored whole', async (_, compiled) => {
+      await failsThenStoresWhole((harness) => {
+        const records = harness.companion.store.records;
+        const upsert = records.upsert.bind(records);
+        let calls = 0;
+        records.upsert = (r) => {
+          if (++calls === 150) throw diskFull();
+          return upsert(r);
+        };
+        return () => {
+          records.upsert = upsert;
+        };
+      }, compiled);
+    }, 60_000);
+
+    it('as the unit that completes it commits: the records stored so far are dropped with it', async () => {
+      await failsThenStoresWhole((harness) => {
+        const responses = harness.companion.store.responses;
+        const finish = responses.finish.bind(responses);
+        responses.finish = () => {
+          throw diskFull();
+        };
+        return () => {
+          responses.finish = finish;
+        };
+      });
+    }, 60_000);
+  });
 });

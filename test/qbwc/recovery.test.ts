@@ -110,31 +110,44 @@ describe('idle sessions', () => {
 });
 
 describe('a Web Connector that dies mid-session', () => {
-  it('is taken over by its next login from the same machine: the old session ends abandoned, its query goes back to the queue, its write is reconciled', async () => {
+  it('is taken over by its next login from the same machine: the old session ends abandoned, and its write in flight is reconciled', async () => {
     h = await startHarness();
-    const write = h.enqueue(ADD, 2);
-    const query = h.enqueue(QUERY, 1);
+    const query = h.enqueue(QUERY, 2);
+    const write = h.enqueue(ADD, 1);
     const soap = h.soap();
     const first = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
     const ticket = first[0] as string;
-    expect(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014))).toContain(write);
-    const answer = new EchoQuickBooks().processRequest(String(await soap.call('sendRequestXML', sendArgs(ticket)))) as { response: string };
-    expect(answer.response).toContain('<CustomerQueryRs');
-    // The Web Connector crashes here: no receiveResponseXML, no closeConnection. Restarted, it logs in again at once.
+    const qb = new EchoQuickBooks();
+    const answer = qb.processRequest(String(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014)))) as { response: string };
+    expect(await soap.call('receiveResponseXML', { ticket, response: answer.response, hresult: '', message: '' })).toBe(50);
+    expect(await soap.call('sendRequestXML', sendArgs(ticket))).toContain(`requestID="${write}`);
+    const store = h.companion.store;
+    expect(store.requests.get(write)?.status).toBe('sent');
+    // The Web Connector crashes here, the write with QuickBooks: no answer, no closeConnection. Restarted, it logs in again.
     const again = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
     expect(again[1]).not.toBe('busy');
-    const store = h.companion.store;
-    const old = store.sessions.byTicketHash(hashTicket(ticket));
-    expect(old).toMatchObject({ status: 'abandoned', inFlightId: null });
+    expect(store.sessions.byTicketHash(hashTicket(ticket))).toMatchObject({ status: 'abandoned', inFlightId: null, requestsDone: 1 });
     expect(await soap.call('getLastError', { ticket })).toMatch(/started a new update before finishing this one/);
+    expect(store.requests.get(query)?.status).toBe('done');
+    // Whether QuickBooks added the customer is unknown: a query asks before anything is sent again.
     expect(store.requests.get(write)?.status).toBe('unknown_outcome');
-    expect(store.requests.get(query)?.status).toBe('queued');
-    // A query asks QuickBooks whether the customer was added; the write itself is never sent again blindly.
     const [check] = store.requests.children(write);
     expect(check).toMatchObject({ purpose: 'reconcile', status: 'queued' });
     expect(check?.body).toContain('Pine Street Bakery');
     const next = String(await soap.call('sendRequestXML', sendArgs(again[0] as string, HCP_QB2014)));
-    expect(next).not.toContain(`requestID="${write}"`);
+    expect(next).toContain(`requestID="${check?.id}`);
+    soap.close();
+  });
+
+  it('is taken over with its query in flight: the query goes back to the queue and is sent again', async () => {
+    h = await startHarness();
+    const query = h.enqueue(QUERY);
+    const soap = h.soap();
+    const first = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    expect(await soap.call('sendRequestXML', sendArgs(first[0] as string, HCP_QB2014))).toContain(`requestID="${query}`);
+    const again = (await soap.call('authenticate', { strUserName: 'tester', strPassword: h.password })) as string[];
+    expect(h.companion.store.requests.get(query)?.status).toBe('queued');
+    expect(await soap.call('sendRequestXML', sendArgs(again[0] as string, HCP_QB2014))).toContain(`requestID="${query}`);
     soap.close();
   });
 

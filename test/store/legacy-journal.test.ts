@@ -18,12 +18,12 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** A folder at schema 5 whose journal holds units 1–3 (1 already committed) and a torn fourth. */
-function crashedLegacyFolder(): string {
+/** A folder at `schema` (3–5) whose journal holds units 1–3 (1 already committed) and a torn fourth. */
+function crashedLegacyFolder(schema = 5): string {
   const dir = tempDir('qbwc-legacy-');
   dirs.push(dir);
   const db = new Database(path.join(dir, DATABASE_FILE));
-  migrate(db, 5);
+  migrate(db, schema);
   db.prepare("INSERT INTO settings (key, value) VALUES ('one', '1')").run();
   db.prepare('UPDATE journal_state SET applied = 1').run();
   db.close();
@@ -38,8 +38,8 @@ function crashedLegacyFolder(): string {
 }
 
 describe('a folder from a journaling version, after a crash', () => {
-  it('gets the units it acknowledged and had not committed, once, in order, then the journal is gone', () => {
-    const dir = crashedLegacyFolder();
+  it.each([3, 5])('at schema %i gets the units it acknowledged and had not committed, once, in order, then the journal is gone', (schema) => {
+    const dir = crashedLegacyFolder(schema);
     const store = Store.open(dir);
     try {
       expect(store.settings.all()).toEqual({ one: 1, two: '2 again', three: 3 });
@@ -51,13 +51,17 @@ describe('a folder from a journaling version, after a crash', () => {
     expect(fs.existsSync(path.join(dir, LEGACY_JOURNAL_FILE))).toBe(false);
   });
 
-  it('refuses to start, changing nothing, when the journal is damaged', () => {
-    const dir = crashedLegacyFolder();
-    fs.writeFileSync(path.join(dir, LEGACY_JOURNAL_FILE), JSON.stringify({ s: 2, o: [[7, ['x']]] }) + '\n');
+  it.each([
+    ['a statement it never defined', JSON.stringify({ s: 2, o: [[7, ['x']]] }) + '\n'],
+    ['a broken line before others', '{"s":2,"o":[[0,\n' + JSON.stringify({ s: 3, d: { 0: 'DELETE FROM settings' }, o: [[0, []]] }) + '\n'],
+  ])('refuses to start, changing nothing, when the journal is damaged: %s', (_, journal) => {
+    const dir = crashedLegacyFolder(4);
+    fs.writeFileSync(path.join(dir, LEGACY_JOURNAL_FILE), journal);
     expect(() => Store.open(dir)).toThrow(/companion.journal in the data folder is damaged .*previous version/);
     expect(fs.existsSync(path.join(dir, LEGACY_JOURNAL_FILE))).toBe(true);
     const db = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.prepare('SELECT count(*) FROM settings').pluck().get()).toBe(1);
     db.close();
   });
 });
