@@ -55,7 +55,9 @@ export class RecordStore {
        RETURNING seq`,
     );
     // Only records of complete responses: a large one's records are written while it
-    // streams in, and are the request's only once its upload ended.
+    // streams in, and are the request's only once its upload ended. (A record seen before,
+    // updated in place when a restarted iteration sees it again, shows its new data at once:
+    // it belongs to the earlier, complete response.)
     const visible = `${RECORDS.select} WHERE request_seq = ? AND EXISTS (SELECT 1 FROM responses r WHERE r.id = records.response_id AND r.complete = 1)`;
     this.pageStmt = db.prepare<[number, number, number], Record<string, unknown>>(`${visible} AND seq > ? ORDER BY seq LIMIT ?`);
     this.byKeyStmt = db.prepare<[number, string], Record<string, unknown>>(`${visible} AND record_key = ?`);
