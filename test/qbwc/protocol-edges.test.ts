@@ -155,6 +155,20 @@ describe('ending and polling', () => {
     soap.close();
     expect((await invoke(h.companion.handlers, 'getInstance', { params: { instanceId: h.instance.instanceId } })).company).toBeNull();
   });
+
+  it('offers no interactive page to a Web Connector on another PC: the page is served on this machine only', async () => {
+    h = await startHarness();
+    h.enqueue(QUERY);
+    expect((await h.run(new EchoQuickBooks())).outcome).toBe('completed'); // learns "myCompany"
+    await invoke(h.companion.handlers, 'updateSettings', { body: { interactiveWrongCompany: true } });
+    h.enqueue(QUERY);
+    const qbwc = h.companion.qbwc;
+    const [ticket] = await qbwc.authenticate({ strUserName: 'tester', strPassword: h.password }, { ipAddress: '192.0.2.7', connection: {} });
+    const other = { ...FIRST_SEND, strCompanyFileName: 'D:\\Other\\books.qbw', strHCPResponse: HCP_QB2014.replace('<CompanyName>myCompany</CompanyName>', '<CompanyName>Someone Else Ltd</CompanyName>') };
+    expect(qbwc.sendRequestXML({ ticket: ticket as string, ...other })).toBe('');
+    expect(qbwc.getLastError({ ticket: ticket as string })).toMatch(/not the one this connection uses|company file/i);
+    expect(qbwc.getInteractiveURL({ wcTicket: ticket as string, sessionID: '' })).toBe('');
+  });
 });
 
 describe('hosts older than qbXML iterators (5.0)', () => {
