@@ -16,12 +16,15 @@ import { createRestApp } from './api/rest';
 import { createRequestHandler, QBWC_PATH } from './api/server';
 import type { OperationHandlers } from './contract/operations';
 import { DomainEvents } from './events';
+import { Outbox } from './forward/outbox';
+import { DeliveryWorker, type DeliveryWorkerOptions } from './forward/worker';
 import { createLogger, type Logger } from './logger';
 import { createSoapEndpoint } from './qbwc/endpoint';
 import { QbwcService } from './qbwc/service';
 import { localTimeZone } from './qbxml/datetime';
 import { FollowUps } from './queue/follow-ups';
 import { loadOrCreateApiToken } from './security/tokens';
+import { DeliveryService } from './services/deliveries';
 import { createHandlers, type Services } from './services/handlers';
 import { HistoryService } from './services/history';
 import { InstanceService } from './services/instances';
@@ -110,6 +113,8 @@ export interface CompanionOptions {
    * `--lan-address`; see main/tls/https.ts). QWC files then name https://<lanHost or localhost>:<port>/qbwc.
    */
   https?: HttpsSettings;
+  /** The webhook delivery worker's schedule, timeouts and jitter (see main/forward/worker.ts); tests shorten them. */
+  forward?: Omit<DeliveryWorkerOptions, 'store' | 'events' | 'logger' | 'now'>;
 }
 
 
@@ -121,6 +126,8 @@ export interface Core {
   services: Services;
   handlers: OperationHandlers;
   qbwc: QbwcService;
+  /** Where producers of entity changes queue webhooks. */
+  outbox: Outbox;
   publicBaseUrl: () => string;
 }
 
@@ -151,13 +158,16 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
       store.events.append({ clientId: instanceId, timestamp: now(), user: 'companion', action, detail: detail ?? null, result, sessionId: null, requestId }),
   });
   const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION, followUps, logger: options.logger });
+  const instances = new InstanceService({ store, events, now, publicBaseUrl: qwcBaseUrl, productName: PRODUCT_NAME });
+  const outbox = new Outbox({ store, events, now });
   const services: Services = {
-    instances: new InstanceService({ store, events, now, publicBaseUrl: qwcBaseUrl, productName: PRODUCT_NAME }),
+    instances,
     requests,
     history: new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION }),
     settings,
+    deliveries: new DeliveryService({ store, events, outbox, instances, now }),
   };
-  return { store, events, settings, services, handlers: createHandlers(services), qbwc, publicBaseUrl };
+  return { store, events, settings, services, handlers: createHandlers(services), qbwc, outbox, publicBaseUrl };
 }
 
 export interface Companion extends Core {
@@ -251,6 +261,8 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       }
     }, options.sweepIntervalMs ?? 60_000);
     sweep.unref();
+    const forwarder = new DeliveryWorker({ ...options.forward, store, events: core.events, logger, now: options.now });
+    forwarder.start();
     const hostUrl = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
     const url = hostUrl(host);
     // For the CLI: listening on every address includes loopback, the only place it sends the token.
@@ -279,6 +291,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
         if (!(err instanceof TlsError)) {
           // The https port is taken (or the like): this start fails as a taken http port does.
           clearInterval(sweep);
+          await forwarder.stop();
           await checkpointer?.stop();
           await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
           throw err;
@@ -305,6 +318,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       apiToken,
       async stop() {
         clearInterval(sweep);
+        await forwarder.stop();
         await httpsRunning?.stop();
         fs.rmSync(serverFile, { force: true });
         await checkpointer?.stop();

@@ -12,6 +12,8 @@ export interface DomainEventMap {
   'session.started': { sessionId: string; instanceId: string };
   'session.ended': { sessionId: string; instanceId: string | null; status: string };
   'instance.changed': { instanceId: string; change: 'created' | 'updated' | 'deleted' };
+  /** Outbox rows were added or made pending again (the delivery worker wakes up). */
+  'delivery.queued': { instanceId: string; count: number };
 }
 
 export type DomainEventName = keyof DomainEventMap;

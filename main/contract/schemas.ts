@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { hasForbiddenXmlChar } from '../xml/tokenizer';
 import { MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../queue/paging';
+import { CONFIG_KEYS, destinationProblems, SECRET_MASK } from '../forward/destination';
 
 /** Text that ends up in XML (a QWC file, a SOAP answer): no character XML cannot carry. */
 const xmlText = () =>
@@ -31,7 +32,12 @@ export const contactSchema = z
 export const configurationSchema = z
   .record(z.string().min(1).max(200), z.string().max(4000))
   .refine((m) => Object.keys(m).length <= 200, { message: 'must have at most 200 entries', params: { rule: 'max_items' } })
-  .describe('Free-form string settings, like the "configuration" map of an instance JSON.');
+  .superRefine((m, ctx) => {
+    for (const p of destinationProblems(m)) ctx.addIssue({ code: 'custom', path: [p.key], message: p.message, params: { rule: 'destination' } });
+  })
+  .describe(
+    `Free-form string settings, like the "configuration" map of an instance JSON. Webhooks: "${CONFIG_KEYS.enabled}" ("true"/"false"), "${CONFIG_KEYS.url}" (https://, or http:// on 127.0.0.1, localhost or [::1]), "${CONFIG_KEYS.token}" (the signing key; returned masked), "${CONFIG_KEYS.format}" ("legacy" or "cloudevents"), "${CONFIG_KEYS.objects}" (comma-separated entity names; empty: all). Values of keys naming a secret, token or password are returned as "${SECRET_MASK}"; sending "${SECRET_MASK}" back keeps the stored value.`,
+  );
 
 /** Settings of an instance that the caller may write. */
 const instanceWritable = {
@@ -310,6 +316,24 @@ export const eventSchema = z.object({
   result: z.string().nullable(),
   sessionId: z.string().nullable(),
   requestId: z.string().nullable(),
+});
+
+export const deliveryStatusSchema = z.enum(['pending', 'delivered', 'dead']);
+
+export const deliverySchema = z.object({
+  eventId: z.string().describe('The receiver\'s dedupe key: the CloudEvents id and the webhook-id header, the same on every attempt.'),
+  instanceId: z.string(),
+  eventType: z.string().describe('Entity and operation, e.g. "Customer.Update".'),
+  status: deliveryStatusSchema.describe('pending (waiting or retrying), delivered, or dead (gave up; replayable).'),
+  attempts: z.number().int().describe('Every attempt made.'),
+  failures: z.number().int().describe('Failed attempts counted against the retry schedule (not those while the network was down).'),
+  timestamp: isoDateTime.describe('When the event was queued.'),
+  nextAttemptAt: isoDateTime.nullable(),
+  lastAttemptAt: isoDateTime.nullable(),
+  lastStatusCode: z.number().int().nullable().describe('The HTTP status of the last answer; null when none came.'),
+  lastError: z.string().nullable(),
+  deliveredAt: isoDateTime.nullable(),
+  payload: z.unknown().describe('The body, as sent (legacy eventNotifications or a CloudEvents array).'),
 });
 
 export const METRIC_IDS = [

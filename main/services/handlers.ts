@@ -2,6 +2,7 @@
 import type { OperationHandlers } from '../contract/operations';
 import { validateQwc } from '../qwc/validate';
 import type { Settings } from '../settings';
+import type { DeliveryService } from './deliveries';
 import type { HistoryService } from './history';
 import type { InstanceService } from './instances';
 import type { RequestService } from './requests';
@@ -11,6 +12,7 @@ export interface Services {
   requests: RequestService;
   history: HistoryService;
   settings: Settings;
+  deliveries: DeliveryService;
 }
 
 export function createHandlers(s: Services): OperationHandlers {
@@ -32,6 +34,10 @@ export function createHandlers(s: Services): OperationHandlers {
     listSessions: (i) => s.history.sessions(i.instanceId, i.limit, i.cursor),
     listEvents: (i) => s.history.events(i.instanceId, i),
     getMetric: (i) => s.history.metric(i.instanceId, i.metricId, i.fromTime, i.toTime),
+    listDeliveries: (i) => s.deliveries.list(i.instanceId, i.status, i.limit, i.cursor),
+    replayDelivery: (i) => s.deliveries.replay(i.eventId),
+    replayDeadDeliveries: (i) => s.deliveries.replayDead(i.instanceId),
+    testDestination: (i) => s.deliveries.test(i.instanceId),
     getSettings: () => s.settings.get(),
     updateSettings: (i) => s.settings.update(i.body),
     validateQwc: (i) => validateQwc(i.body.qwc),

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { instanceCreateSchema, instancePatchSchema, instanceReplaceSchema, instanceSchema } from '../contract/schemas';
 import { conflict, notFound } from '../errors';
 import type { DomainEvents } from '../events';
+import { keepMaskedSecrets, maskSecrets } from '../forward/destination';
 import { buildQwc } from '../qwc/build';
 import { generatePassword, hashPassword } from '../security/passwords';
 import { newGuid } from '../security/tokens';
@@ -48,7 +49,7 @@ export class InstanceService {
       qbdPath: i.qbdPath,
       frequencyInMinutes: i.frequencyMinutes,
       contact: i.contact,
-      configuration: i.configuration,
+      configuration: maskSecrets(i.configuration),
       fileId: i.fileId,
       ownerId: i.ownerId,
       appUrl: this.appUrl(),
@@ -184,7 +185,7 @@ export class InstanceService {
         qbdPath: input.qbdPath !== undefined ? input.qbdPath || null : current.qbdPath,
         frequencyMinutes: input.frequencyInMinutes ?? current.frequencyMinutes,
         contact: input.contact !== undefined ? input.contact : current.contact,
-        configuration: input.configuration ?? current.configuration,
+        configuration: input.configuration ? keepMaskedSecrets(input.configuration, current.configuration) : current.configuration,
         postponeSeconds: input.postponeSeconds !== undefined ? input.postponeSeconds : current.postponeSeconds,
         minRunEverySeconds: input.minRunEverySeconds !== undefined ? input.minRunEverySeconds : current.minRunEverySeconds,
         lingerSeconds: input.lingerSeconds ?? current.lingerSeconds,

@@ -1,5 +1,6 @@
 import { AuthFailureStore } from './auth-failures';
 import { asStorageUnavailable } from '../errors';
+import { DeliveryStore } from './deliveries';
 import { type Db, makeDataFolder, type OpenOptions, openDatabase } from './db';
 import { acquireOwnership, type OwnerLock } from './owner';
 import { EventStore } from './events';
@@ -28,6 +29,7 @@ export class Store {
   readonly authFailures: AuthFailureStore;
   readonly metrics: MetricStore;
   readonly records: RecordStore;
+  readonly deliveries: DeliveryStore;
   private readonly run: ReturnType<Db['transaction']>;
   /** Work to do once the outermost unit has committed (see afterCommit); undefined outside a unit. */
   private committed: (() => void)[] | undefined;
@@ -48,6 +50,7 @@ export class Store {
     this.authFailures = new AuthFailureStore(db);
     this.metrics = new MetricStore(db);
     this.records = new RecordStore(db);
+    this.deliveries = new DeliveryStore(db);
   }
 
   /** Opens the data folder's database, applying migrations; throws DataFolderBusyError while another process owns it. */

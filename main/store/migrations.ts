@@ -213,4 +213,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP TABLE journal_state;
   `,
+  // 7: the outbox: one row per (event, destination) — each instance has one destination, its
+  // event.notification.* configuration — written with whatever produced the event.
+  `
+  CREATE TABLE deliveries (
+    seq             INTEGER PRIMARY KEY,
+    event_id        TEXT NOT NULL UNIQUE,
+    instance_id     TEXT NOT NULL REFERENCES instances (id),
+    record_key      TEXT NOT NULL,
+    event_type      TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_attempt_at INTEGER,
+    last_status_code INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    delivered_at    INTEGER
+  );
+  CREATE INDEX deliveries_pending ON deliveries (instance_id, record_key, seq) WHERE status = 'pending';
+  CREATE INDEX deliveries_instance ON deliveries (instance_id, seq);
+  `,
 ];

@@ -5,6 +5,7 @@
 import { boolean, Column, integer, json, Table, text } from './table';
 import type {
   Contact,
+  DeliveryStatus,
   ErrorInfo,
   HostInfo,
   IteratorState,
@@ -143,4 +144,28 @@ export const RECORDS = new Table('records', {
   key: text().nullable().as('record_key'),
   editSequence: text().nullable(),
   data: json<unknown>(),
+});
+
+export const DELIVERIES = new Table('deliveries', {
+  seq: integer(),
+  /** The receiver's dedupe key: the CloudEvents id and webhook-id, the same on every attempt. */
+  eventId: text(),
+  instanceId: text(),
+  /** Entity name and id: deliveries of one record go in order. */
+  recordKey: text(),
+  /** e.g. "Customer.Update". */
+  eventType: text(),
+  /** The body, exactly as signed and sent. */
+  payload: text(),
+  status: text<DeliveryStatus>(),
+  /** Every attempt made. */
+  attempts: integer(),
+  /** Failed attempts counted against the retry schedule (not those made while the network was down). */
+  failures: integer(),
+  nextAttemptAt: integer(),
+  lastAttemptAt: integer().nullable(),
+  lastStatusCode: integer().nullable(),
+  lastError: text().nullable(),
+  createdAt: integer(),
+  deliveredAt: integer().nullable(),
 });

@@ -1,5 +1,5 @@
 /** Domain records as the store returns them (times in epoch milliseconds). */
-import type { EVENTS, INSTANCES, REQUESTS, SESSIONS } from './tables';
+import type { DELIVERIES, EVENTS, INSTANCES, REQUESTS, SESSIONS } from './tables';
 import type { RowOf } from './table';
 
 /** The record types of the tables, derived from their columns (tables.ts). */
@@ -7,6 +7,10 @@ export type Instance = RowOf<typeof INSTANCES.columns>;
 export type Session = RowOf<typeof SESSIONS.columns>;
 export type QueuedRequest = RowOf<typeof REQUESTS.columns>;
 export type EventRecord = RowOf<typeof EVENTS.columns>;
+export type Delivery = RowOf<typeof DELIVERIES.columns>;
+
+/** An outbox row: waiting (or retrying), delivered, or given up on (dead letter, replayable). */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
 export interface Contact {
   firstName?: string;

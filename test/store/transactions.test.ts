@@ -12,7 +12,7 @@ import { StorageUnavailableError } from '../../main/errors';
 import { Store } from '../../main/store';
 import { DATABASE_FILE } from '../../main/store/db';
 import { MIGRATIONS } from '../../main/store/migrations';
-import { EVENTS, INSTANCES, RECORDS, REQUESTS, SESSIONS } from '../../main/store/tables';
+import { DELIVERIES, EVENTS, INSTANCES, RECORDS, REQUESTS, SESSIONS } from '../../main/store/tables';
 import { tempDir } from '../helpers';
 
 const dirs: string[] = [];
@@ -168,8 +168,9 @@ describe('the tables', () => {
       requests: [],
       events: [],
       records: ['id', 'request_seq', 'response_id'],
+      deliveries: [],
     };
-    for (const table of [INSTANCES, SESSIONS, REQUESTS, EVENTS, RECORDS]) {
+    for (const table of [INSTANCES, SESSIONS, REQUESTS, EVENTS, RECORDS, DELIVERIES]) {
       const defined = Object.values(table.sqlNames);
       expect([table.name, [...defined, ...(beyond[table.name] ?? [])].sort()]).toEqual([table.name, columnsOf(table.name).sort()]);
     }

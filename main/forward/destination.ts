@@ -1,0 +1,104 @@
+/**
+ * An instance's webhook destination, read from its configuration (seed 000's keys plus
+ * the verifier token, the entity filter and the payload format):
+ *
+ *   event.notification.enabled         "true" to send
+ *   event.notification.callback.url    https://…, or http:// on loopback (127.0.0.1, localhost, [::1])
+ *   event.notification.verifier.token  the signing key (intuit-signature and webhook-signature)
+ *   event.notification.format          "legacy" (QBO's eventNotifications, the default) or "cloudevents"
+ *   event.objects                      comma-separated entity names to send; absent or empty: all
+ */
+export const CONFIG_KEYS = {
+  enabled: 'event.notification.enabled',
+  url: 'event.notification.callback.url',
+  token: 'event.notification.verifier.token',
+  format: 'event.notification.format',
+  objects: 'event.objects',
+} as const;
+
+export const PAYLOAD_FORMATS = ['legacy', 'cloudevents'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+
+export interface Destination {
+  url: string;
+  verifierToken: string;
+  format: PayloadFormat;
+  /** Entity names (lower case) to send; null sends every entity. */
+  objects: ReadonlySet<string> | null;
+}
+
+type Configuration = Readonly<Record<string, string>>;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The destination when it is on and complete (URL and token); null otherwise — nothing is queued for it. */
+export function destinationOf(config: Configuration): Destination | null {
+  const url = config[CONFIG_KEYS.url];
+  const verifierToken = config[CONFIG_KEYS.token];
+  if (config[CONFIG_KEYS.enabled] !== 'true' || !url || !verifierToken) return null;
+  const names = (config[CONFIG_KEYS.objects] ?? '')
+    .split(',')
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== '');
+  return {
+    url,
+    verifierToken,
+    format: config[CONFIG_KEYS.format] === 'cloudevents' ? 'cloudevents' : 'legacy',
+    objects: names.length > 0 ? new Set(names) : null,
+  };
+}
+
+/** What is wrong with a configuration's destination keys, each with the key at fault. */
+export function destinationProblems(config: Configuration): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
+  const url = config[CONFIG_KEYS.url];
+  if (url !== undefined && url !== '') {
+    const why = urlProblem(url);
+    if (why) problems.push({ key: CONFIG_KEYS.url, message: why });
+  }
+  const format = config[CONFIG_KEYS.format];
+  if (format !== undefined && !(PAYLOAD_FORMATS as readonly string[]).includes(format)) {
+    problems.push({ key: CONFIG_KEYS.format, message: `must be ${PAYLOAD_FORMATS.map((f) => `"${f}"`).join(' or ')}` });
+  }
+  const enabled = config[CONFIG_KEYS.enabled];
+  if (enabled !== undefined && enabled !== 'true' && enabled !== 'false') {
+    problems.push({ key: CONFIG_KEYS.enabled, message: 'must be "true" or "false"' });
+  }
+  return problems;
+}
+
+function urlProblem(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return 'must be an absolute URL, e.g. https://example.com/webhooks/qbd';
+  }
+  if (u.username || u.password) return 'must not carry a user name or password';
+  if (u.protocol === 'https:') return null;
+  if (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname.toLowerCase())) return null;
+  return 'must be an https:// URL (http:// only for 127.0.0.1, localhost or [::1])';
+}
+
+/** The URL without its query and fragment (which may carry a key): what logs name. */
+export function displayUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** Configuration keys whose values are secrets: never returned or logged. */
+const SECRET_KEY = /secret|token|password/i;
+export const SECRET_MASK = '********';
+
+export function maskSecrets(config: Configuration): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, SECRET_KEY.test(k) && v !== '' ? SECRET_MASK : v]));
+}
+
+/** A configuration written back as read (with masked secrets) keeps the secrets it had. */
+export function keepMaskedSecrets(next: Configuration, current: Configuration): Record<string, string> {
+  return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v === SECRET_MASK && SECRET_KEY.test(k) && current[k] !== undefined ? (current[k] as string) : v]));
+}
