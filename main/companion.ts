@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pkg from '../package.json';
 import { createGuard } from './api/guards';
-import { armServer, HTTP_TIMEOUTS, type HttpTimeouts, listen, timeoutOptions } from './api/listeners';
+import { armServer, closeServers, HTTP_TIMEOUTS, type HttpTimeouts, listen, timeoutOptions } from './api/listeners';
 import { interactivePage, supportPage } from './api/pages';
 import { createRestApp } from './api/rest';
 import { createRequestHandler, QBWC_PATH } from './api/server';
@@ -322,15 +322,7 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
         await httpsRunning?.stop();
         fs.rmSync(serverFile, { force: true });
         await checkpointer?.stop();
-        await Promise.all(
-          servers.map(
-            (s) =>
-              new Promise<void>((resolve) => {
-                s.close(() => resolve());
-                s.closeAllConnections();
-              }),
-          ),
-        );
+        await closeServers(servers);
         // Let the requests those connections carried see their end (an upload cut off
         // mid-way discards what it stored) before the store closes.
         await new Promise((resolve) => setImmediate(resolve));

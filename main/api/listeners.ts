@@ -1,5 +1,5 @@
 /** What the http and https listeners share: connection time limits, and listening. */
-import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 
 export interface HttpTimeouts {
@@ -50,4 +50,17 @@ export function listen(server: Server, port: number, host: string): Promise<numb
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Stops listening and closes every connection, idle or not; resolves once each server is closed. */
+export function closeServers(servers: readonly Pick<HttpServer, 'close' | 'closeAllConnections'>[]): Promise<void> {
+  return Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        }),
+    ),
+  ).then(() => undefined);
 }

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type express from 'express';
 import { createGuard } from '../api/guards';
-import { armServer, type HttpTimeouts, listen, timeoutOptions } from '../api/listeners';
+import { armServer, closeServers, type HttpTimeouts, listen, timeoutOptions } from '../api/listeners';
 import { createRequestHandler, type RequestHandler } from '../api/server';
 import type { Logger } from '../logger';
 import { ensureServerCertificate, type ServerIdentity, TLS_DIR, TlsError } from './ca';
@@ -263,15 +263,7 @@ export async function startHttps(o: StartHttpsOptions): Promise<HttpsRunning> {
     notice,
     async stop() {
       clearInterval(renewal);
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeAllConnections();
-            }),
-        ),
-      );
+      await closeServers(servers);
     },
   };
 }
