@@ -35,7 +35,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export function destinationOf(config: Configuration): Destination | null {
   const url = config[CONFIG_KEYS.url];
   const verifierToken = config[CONFIG_KEYS.token];
-  if (config[CONFIG_KEYS.enabled] !== 'true' || !url || !verifierToken) return null;
+  if (config[CONFIG_KEYS.enabled] !== 'true' || !url || !verifierToken || urlProblem(url) !== null) return null;
   const names = (config[CONFIG_KEYS.objects] ?? '')
     .split(',')
     .map((n) => n.trim().toLowerCase())
@@ -78,6 +78,15 @@ function urlProblem(raw: string): string | null {
   if (u.protocol === 'https:') return null;
   if (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname.toLowerCase())) return null;
   return 'must be an https:// URL (http:// only for 127.0.0.1, localhost or [::1])';
+}
+
+/** Whether a URL names this machine: an answer from it says nothing of the network. */
+export function isLoopbackUrl(raw: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(raw).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
 }
 
 /** The URL without its query and fragment (which may carry a key): what logs name. */

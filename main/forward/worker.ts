@@ -6,14 +6,16 @@
  * - 2xx: delivered.
  * - 410 Gone: the destination is disabled (event.notification.enabled set to "false",
  *   logged); its rows stay pending and go once it is enabled again.
- * - any other answer (3xx included): a failure; 429 and 503 wait what Retry-After says,
- *   others follow the schedule (Standard Webhooks': 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
- *   14 h, 20 h, 24 h — about three days — each ±20 % jitter), after which the row is dead
- *   (replayable).
- * - no answer (connection refused, DNS, timeout): counted against the schedule only when
- *   the network is known to be up — some destination answered (any HTTP status) within the
- *   last 5 minutes. Otherwise the companion is taken to be offline: the row is retried
- *   after the schedule's next delay, at most 30 s, and its schedule is not used up.
+ * - any other answer (3xx included): a failure, retried on the schedule (Standard
+ *   Webhooks': 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h — about three days —
+ *   each ±20 % jitter), after which the row is dead (replayable); 429, 502, 503 and 504
+ *   wait at least what their Retry-After says.
+ * - no answer because the receiver's host refused, reset, timed out or failed TLS: a
+ *   failure like any other (the network reached it).
+ * - no answer because this PC has no network (the name does not resolve, no route):
+ *   counted only when the network is known to be up — a destination not on this machine
+ *   answered within the last 5 minutes. Otherwise the row is retried after the schedule's
+ *   next delay, at most 30 s, and its schedule is not used up.
  *
  * Every attempt goes into the instance's event log (`delivery.attempt`), without secrets.
  */
@@ -21,10 +23,12 @@ import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
 import type { Delivery } from '../store/types';
-import { CONFIG_KEYS, destinationOf, displayUrl } from './destination';
+import { CONFIG_KEYS, destinationOf, displayUrl, isLoopbackUrl } from './destination';
 import { signatureHeaders } from './sign';
 
 const SECOND = 1000;
+/** Rows of one instance taken in one pass: one busy instance can't crowd the others out. */
+const ROWS_PER_INSTANCE = 20;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
@@ -47,9 +51,17 @@ export interface DeliveryWorkerOptions {
   offlineRetryMs?: number;
   /** Longest a Retry-After is honoured; default 24 h. */
   maxRetryAfterMs?: number;
+  /** For tests that need an answer no local receiver can give (a name that doesn't resolve); default fetch. */
+  fetch?: typeof fetch;
 }
 
-type Outcome = { status: number; retryAfter: string | null } | { error: string };
+type Outcome = { status: number; retryAfter: string | null } | { error: string; offline: boolean };
+
+/** Errors that mean this PC has no network (rather than the receiver failing): name resolution and routing. */
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ENONET']);
+
+/** Statuses whose Retry-After is honoured. */
+const THROTTLED = new Set([429, 502, 503, 504]);
 
 export class DeliveryWorker {
   private readonly now: () => number;
@@ -103,7 +115,8 @@ export class DeliveryWorker {
       try {
         if ((await this.runOnce()) > 0) continue;
         const next = this.o.store.deliveries.nextDueAt();
-        wait = Math.min(Math.max(next === null ? MINUTE : next - this.now(), 0), MINUTE);
+        // At least a second: a row due but not attempted (its destination turned invalid) must not spin the loop.
+        wait = Math.min(Math.max(next === null ? MINUTE : next - this.now(), SECOND), MINUTE);
       } catch (err) {
         // e.g. the disk is full: try again a little later.
         this.o.logger.error('Webhook delivery failed', { error: err instanceof Error ? err.message : String(err) });
@@ -121,32 +134,43 @@ export class DeliveryWorker {
     }
   }
 
-  /** Makes one attempt at every row due now; returns how many. */
+  /**
+   * Makes one attempt at every row due now, a few per instance, and returns how many. An
+   * instance's batch stops at its first row that got no answer (its receiver is down or
+   * slow: no reason to wait up to 15 s on each of the rest), and instances go in parallel;
+   * the pass ends when every attempt has, so no row is ever in flight twice.
+   */
   async runOnce(): Promise<number> {
-    const due = this.o.store.deliveries.due(this.now(), 100);
+    const due = this.o.store.deliveries.due(this.now(), ROWS_PER_INSTANCE);
     const byInstance = new Map<string, Delivery[]>();
     for (const row of due) byInstance.set(row.instanceId, [...(byInstance.get(row.instanceId) ?? []), row]);
-    const counts = await Promise.all(
+    const passes = await Promise.allSettled(
       [...byInstance.values()].map(async (rows) => {
         let n = 0;
         for (const row of rows) {
           if (this.stopped) break;
-          if (await this.attempt(row)) n++;
+          const tried = await this.attempt(row);
+          if (tried === null) continue;
+          n++;
+          if (!tried.answered) break;
         }
         return n;
       }),
     );
-    return counts.reduce((a, b) => a + b, 0);
+    const failed = passes.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+    if (failed) throw failed.reason;
+    return passes.reduce((sum, p) => sum + (p.status === 'fulfilled' ? p.value : 0), 0);
   }
 
-  private async attempt(row: Delivery): Promise<boolean> {
+  /** One attempt at a row: whether the receiver answered; null when it was not attempted. */
+  private async attempt(row: Delivery): Promise<{ answered: boolean } | null> {
     const instance = this.o.store.instances.get(row.instanceId);
     const destination = instance && destinationOf(instance.configuration);
-    if (!instance || !destination) return false; // disabled meanwhile (a 410 to an earlier row)
+    if (!instance || !destination) return null; // disabled meanwhile (a 410 to an earlier row)
     const startedAt = this.now();
     let outcome: Outcome;
     try {
-      const res = await fetch(destination.url, {
+      const res = await (this.o.fetch ?? fetch)(destination.url, {
         method: 'POST',
         redirect: 'manual',
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.timeoutMs ?? 15 * SECOND)]),
@@ -160,8 +184,8 @@ export class DeliveryWorker {
       outcome = { status: res.status, retryAfter: res.headers.get('retry-after') };
       await res.body?.cancel();
     } catch (err) {
-      if (this.stopped) return false; // stopping: the row stays as it was
-      outcome = { error: describeError(err) };
+      if (this.stopped) return null; // stopping: the row stays as it was
+      outcome = describeError(err);
     }
     const now = this.now();
     const attempts = row.attempts + 1;
@@ -170,7 +194,7 @@ export class DeliveryWorker {
     let detail = `POST ${displayUrl(destination.url)}`;
     let patch: Partial<Delivery>;
     if ('status' in outcome) {
-      this.lastAnswerAt = now;
+      if (!isLoopbackUrl(destination.url)) this.lastAnswerAt = now;
       detail += ` → ${outcome.status}`;
       if (outcome.status >= 200 && outcome.status < 300) {
         result = 'delivered';
@@ -180,12 +204,12 @@ export class DeliveryWorker {
         detail += '; the destination is disabled (set event.notification.enabled to "true" to resume)';
         patch = { ...base, lastStatusCode: 410, lastError: 'HTTP 410 Gone', nextAttemptAt: now };
       } else {
-        const retryAfter = outcome.status === 429 || outcome.status === 503 ? this.retryAfterMs(outcome.retryAfter, now) : null;
+        const retryAfter = THROTTLED.has(outcome.status) ? this.retryAfterMs(outcome.retryAfter, now) : null;
         ({ result, patch } = this.failure(row, { ...base, lastStatusCode: outcome.status, lastError: `HTTP ${outcome.status}` }, now, retryAfter));
       }
     } else {
       detail += ` → ${outcome.error}`;
-      if (now - this.lastAnswerAt <= (this.o.networkEvidenceMs ?? 5 * MINUTE)) {
+      if (!outcome.offline || now - this.lastAnswerAt <= (this.o.networkEvidenceMs ?? 5 * MINUTE)) {
         ({ result, patch } = this.failure(row, { ...base, lastStatusCode: null, lastError: outcome.error }, now, null));
       } else {
         result = 'offline';
@@ -200,7 +224,8 @@ export class DeliveryWorker {
       this.o.store.deliveries.update(row.eventId, patch);
       if (result === 'gone') {
         const current = this.o.store.instances.get(row.instanceId);
-        if (current) this.o.store.instances.update({ ...current, configuration: { ...current.configuration, [CONFIG_KEYS.enabled]: 'false' }, updatedAt: now });
+        // Only the URL that answered 410: one changed meanwhile is a new destination.
+        if (current && current.configuration[CONFIG_KEYS.url] === destination.url) this.o.store.instances.update({ ...current, configuration: { ...current.configuration, [CONFIG_KEYS.enabled]: 'false' }, updatedAt: now });
       }
       this.o.store.events.append({
         clientId: row.instanceId,
@@ -217,14 +242,16 @@ export class DeliveryWorker {
       this.o.logger.warn('Webhook destination disabled: it answered 410 Gone', { instanceId: row.instanceId, url: displayUrl(destination.url) });
       this.o.events.emit('instance.changed', { instanceId: row.instanceId, change: 'updated' });
     }
-    return true;
+    return { answered: 'status' in outcome };
   }
 
   /** A counted failure: the next step of the schedule, or the dead letter past its end. */
   private failure(row: Delivery, base: Partial<Delivery>, now: number, retryAfterMs: number | null): { result: string; patch: Partial<Delivery> } {
     const failures = row.failures + 1;
     if (failures > this.schedule.length) return { result: 'dead', patch: { ...base, failures, status: 'dead' } };
-    return { result: 'failed', patch: { ...base, failures, status: 'pending', nextAttemptAt: now + (retryAfterMs ?? this.delay(failures - 1)) } };
+    // A Retry-After lengthens the wait, never shortens it: the schedule still bounds the attempts.
+    const wait = Math.max(retryAfterMs ?? 0, this.delay(failures - 1));
+    return { result: 'failed', patch: { ...base, failures, status: 'pending', nextAttemptAt: now + wait } };
   }
 
   /** The schedule's delay at `step` (its last one past the end), ±20 % jitter. */
@@ -233,18 +260,19 @@ export class DeliveryWorker {
     return Math.round(base * (0.8 + 0.4 * this.random()));
   }
 
-  /** Retry-After as seconds or an HTTP date, within [0, maxRetryAfterMs]; null when absent or unreadable. */
+  /** Retry-After as whole seconds or an HTTP date (…GMT), within [0, maxRetryAfterMs]; null when absent or unreadable. */
   private retryAfterMs(header: string | null, now: number): number | null {
-    if (header === null) return null;
-    const ms = /^\d+$/.test(header.trim()) ? Number(header.trim()) * SECOND : Date.parse(header) - now;
+    const value = header?.trim() ?? '';
+    const ms = /^\d+$/.test(value) ? Number(value) * SECOND : /GMT$/.test(value) ? Date.parse(value) - now : Number.NaN;
     if (Number.isNaN(ms)) return null;
     return Math.min(Math.max(ms, 0), this.o.maxRetryAfterMs ?? 24 * HOUR);
   }
 }
 
-/** Why a request got no answer, in a few words (fetch hides it in `cause`). */
-function describeError(err: unknown): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timed out';
+/** Why a request got no answer, in a few words (fetch hides it in `cause`), and whether it means this PC is offline. */
+function describeError(err: unknown): { error: string; offline: boolean } {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return { error: 'timed out', offline: false };
   const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const code = cause?.code;
+  return { error: code ?? cause?.message ?? (err instanceof Error ? err.message : String(err)), offline: code !== undefined && OFFLINE_CODES.has(code) };
 }

@@ -25,7 +25,10 @@ export class DeliveryStore {
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare<[Row], { seq: number }>(`${DELIVERIES.insertSql('seq')} RETURNING seq`);
     this.byEventIdStmt = db.prepare<[string], Row>(`${DELIVERIES.select} WHERE event_id = ?`);
-    this.dueStmt = db.prepare<[number, number], Row>(`${DELIVERIES.select} d WHERE ${HEAD} AND next_attempt_at <= ? ORDER BY seq LIMIT ?`);
+    this.dueStmt = db.prepare<[number, number], Row>(
+      `${DELIVERIES.select} WHERE seq IN (SELECT seq FROM (SELECT d.seq, row_number() OVER (PARTITION BY d.instance_id ORDER BY d.seq) AS n
+         FROM deliveries d WHERE ${HEAD} AND d.next_attempt_at <= ?) WHERE n <= ?) ORDER BY seq`,
+    );
     this.nextDueStmt = db.prepare<[], { at: number | null }>(`SELECT min(next_attempt_at) AS at FROM deliveries d WHERE ${HEAD}`);
     this.replayDeadStmt = db.prepare<[number, string]>(
       `UPDATE deliveries SET status = 'pending', failures = 0, next_attempt_at = ? WHERE instance_id = ? AND status = 'dead'`,
@@ -43,9 +46,9 @@ export class DeliveryStore {
     return row && DELIVERIES.fromRow(row);
   }
 
-  /** Rows to send now, oldest first: for each record only its oldest pending row, and only for enabled destinations. */
-  due(now: number, limit: number): Delivery[] {
-    return this.dueStmt.all(now, limit).map((r) => DELIVERIES.fromRow(r));
+  /** Rows to send now, oldest first, at most `perInstance` of each instance: for each record only its oldest pending row, and only for enabled destinations. */
+  due(now: number, perInstance: number): Delivery[] {
+    return this.dueStmt.all(now, perInstance).map((r) => DELIVERIES.fromRow(r));
   }
 
   /** When the next row (see `due`) becomes due; null when none waits. */
