@@ -4,6 +4,7 @@
  * QBWC + QuickBooks simulator. One-shot commands call the same contract operations as
  * the REST API, in process, against the data folder.
  */
+import { isLoopbackHost } from './loopback';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -338,7 +339,7 @@ async function serve(values: Values): Promise<void> {
   if (companion.qwcWarning) process.stderr.write(`qbwc-companion: warning: ${companion.qwcWarning}\n`);
   if (companion.https) process.stderr.write(`qbwc-companion: ${companion.https.notice}\n`);
   if (companion.httpsError) process.stderr.write(`qbwc-companion: error: HTTPS is off: ${companion.httpsError}\n`);
-  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(values.host ?? DEFAULT_HOST)) {
+  if (!isLoopbackHost(values.host ?? DEFAULT_HOST)) {
     process.stderr.write(
       `qbwc-companion: warning: listening on ${values.host}, not only on this computer. The Web Connector endpoint is protected only by the instances' passwords, over plain HTTP.\n`,
     );

@@ -19,6 +19,7 @@ import { DomainEvents } from './events';
 import { Outbox } from './forward/outbox';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './forward/worker';
 import { createLogger, type Logger } from './logger';
+import { isLoopbackHost } from './loopback';
 import { createSoapEndpoint } from './qbwc/endpoint';
 import { QbwcService } from './qbwc/service';
 import { localTimeZone } from './qbxml/datetime';
@@ -69,8 +70,7 @@ export function isLoopbackUrl(url: string): boolean {
     return false;
   }
   if (u.protocol !== 'http:' || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return false;
-  const host = u.hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return isLoopbackHost(u.hostname);
 }
 
 /** The per-user folder the desktop app also uses (Electron's userData for this product name). */

@@ -8,6 +8,8 @@
  *   event.notification.format          "legacy" (QBO's eventNotifications, the default) or "cloudevents"
  *   event.objects                      comma-separated entity names to send; absent or empty: all
  */
+import { isLoopbackHost } from '../loopback';
+
 export const CONFIG_KEYS = {
   enabled: 'event.notification.enabled',
   url: 'event.notification.callback.url',
@@ -28,8 +30,6 @@ export interface Destination {
 }
 
 type Configuration = Readonly<Record<string, string>>;
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The destination when it is on and complete (URL and token); null otherwise — nothing is queued for it. */
 export function destinationOf(config: Configuration): Destination | null {
@@ -76,14 +76,14 @@ function urlProblem(raw: string): string | null {
   }
   if (u.username || u.password) return 'must not carry a user name or password';
   if (u.protocol === 'https:') return null;
-  if (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname.toLowerCase())) return null;
-  return 'must be an https:// URL (http:// only for 127.0.0.1, localhost or [::1])';
+  if (u.protocol === 'http:' && isLoopbackHost(u.hostname)) return null;
+  return 'must be an https:// URL (http:// only on this computer: localhost, 127.x.x.x or [::1])';
 }
 
 /** Whether a URL names this machine: an answer from it says nothing of the network. */
-export function isLoopbackUrl(raw: string): boolean {
+export function onThisComputer(raw: string): boolean {
   try {
-    return LOOPBACK_HOSTS.has(new URL(raw).hostname.toLowerCase());
+    return isLoopbackHost(new URL(raw).hostname);
   } catch {
     return false;
   }

@@ -23,7 +23,7 @@ import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import type { Store } from '../store';
 import type { Delivery } from '../store/types';
-import { CONFIG_KEYS, destinationOf, displayUrl, isLoopbackUrl } from './destination';
+import { CONFIG_KEYS, destinationOf, displayUrl, onThisComputer } from './destination';
 import { signatureHeaders } from './sign';
 
 const SECOND = 1000;
@@ -194,7 +194,7 @@ export class DeliveryWorker {
     let detail = `POST ${displayUrl(destination.url)}`;
     let patch: Partial<Delivery>;
     if ('status' in outcome) {
-      if (!isLoopbackUrl(destination.url)) this.lastAnswerAt = now;
+      if (!onThisComputer(destination.url)) this.lastAnswerAt = now;
       detail += ` → ${outcome.status}`;
       if (outcome.status >= 200 && outcome.status < 300) {
         result = 'delivered';

@@ -18,6 +18,7 @@ import type { SessionPatch } from '../store/sessions';
 import type { HostInfo, Instance, QueuedRequest, Session, SessionStatus } from '../store/types';
 import type { DomainEvents } from '../events';
 import type { Logger } from '../logger';
+import { isLoopbackHost } from '../loopback';
 import { clientVersionAnswer } from './client-version';
 import { checkCompany, observedCompany } from './company-guard';
 import { messages } from './messages';
@@ -681,11 +682,7 @@ export class QbwcService {
 const plainAddress = (ip: string) => ip.replace(/^::ffff:/i, '');
 
 /** Whether a call came from this machine. */
-function isLoopback(ip: string | null): boolean {
-  if (ip === null) return false;
-  const plain = plainAddress(ip);
-  return plain === '::1' || plain.startsWith('127.');
-}
+const isLoopback = (ip: string | null): boolean => ip !== null && isLoopbackHost(ip);
 
 /**
  * Whether two calls came from the same machine: the same address, any loopback counting

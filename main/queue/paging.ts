@@ -23,6 +23,10 @@ export const PAGING_MIN_VERSION = ITERATORS_SINCE;
 /** A 400 naming the field `pageSize`. */
 export const refusePaging = (message: string) => new ApiError(400, 'invalid_page_size', message, 'pageSize');
 
+/** The 400 for a query whose own filters leave no room for MaxReturned: it names its records, there is nothing to page. */
+export const notPageableAsWritten = (type: string, why: string) =>
+  refusePaging(`${type.replace(/Rq$/, '')} can't be paged as written: ${why} (pageSize adds MaxReturned; a query by ListID, FullName, TxnID or RefNumber returns just those records).`);
+
 export function checkPageSize(pageSize: number): void {
   if (!Number.isInteger(pageSize) || pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE) {
     throw refusePaging(`pageSize must be a whole number from ${MIN_PAGE_SIZE} to ${MAX_PAGE_SIZE} (records per page; each page is one Web Connector round trip).`);
@@ -112,6 +116,6 @@ export function withMaxReturned(type: string, body: string, pageSize: number): s
   }
   const before = new Set(checkRequestXml(body).issues.map((i) => i.message));
   const added = checkRequestXml(out).issues.find((i) => !before.has(i.message));
-  if (added) throw refusePaging(`${type.replace(/Rq$/, '')} can't be paged as written: ${added.message} (pageSize adds MaxReturned; a query by ListID, FullName, TxnID or RefNumber returns just those records).`);
+  if (added) throw notPageableAsWritten(type, added.message);
   return out;
 }

@@ -10,7 +10,7 @@ import { parseRequestElements, parseResponse } from '../qbxml/parser';
 import { isQueryType, parseRequestDocument, QbxmlRequestError } from '../qbxml/request-document';
 import { loadQbxmlSchema } from '../qbxml/schema/load';
 import { compareVersions, parseQbxmlVersion } from '../qbxml/version';
-import { PAGING_MIN_VERSION, checkPageSize, checkPageable, rawPagingFacts, refusePaging, withMaxReturned } from '../queue/paging';
+import { PAGING_MIN_VERSION, checkPageSize, checkPageable, notPageableAsWritten, rawPagingFacts, withMaxReturned } from '../queue/paging';
 import type { Store } from '../store';
 import { outcomeOf } from '../store/requests';
 import type { IteratorState, QueuedRequest, RequestOptions, RequestStatus } from '../store/types';
@@ -150,10 +150,7 @@ export class RequestService {
         built = buildRequest(item.type, params);
       } catch (err) {
         if (!(err instanceof QbxmlBuildError)) throw err;
-        const why = err.issues[0]?.message ?? err.message;
-        throw refusePaging(
-          `${item.type.replace(/Rq$/, '')} can't be paged as written: ${why} (pageSize adds MaxReturned; a query by ListID, FullName, TxnID or RefNumber returns just those records).`,
-        );
+        throw notPageableAsWritten(item.type, err.issues[0]?.message ?? err.message);
       }
       // rqOffsets stay: the element's name is where it was.
       const needs = maxVersion(maxVersion(minVersion, built.minVersion), PAGING_MIN_VERSION);
