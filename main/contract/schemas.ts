@@ -36,7 +36,7 @@ export const configurationSchema = z
     for (const p of destinationProblems(m)) ctx.addIssue({ code: 'custom', path: [p.key], message: p.message, params: { rule: 'destination' } });
   })
   .describe(
-    `Free-form string settings, like the "configuration" map of an instance JSON. Webhooks: "${CONFIG_KEYS.enabled}" ("true"/"false"), "${CONFIG_KEYS.url}" (https://, or http:// on 127.0.0.1, localhost or [::1]), "${CONFIG_KEYS.token}" (the signing key; returned masked), "${CONFIG_KEYS.format}" ("legacy" or "cloudevents"), "${CONFIG_KEYS.objects}" (comma-separated entity names; empty: all). Values of keys naming a secret, token or password are returned as "${SECRET_MASK}"; sending "${SECRET_MASK}" back keeps the stored value.`,
+    `Free-form string settings, like the "configuration" map of an instance JSON. Webhooks: "${CONFIG_KEYS.enabled}" ("true"/"false"), "${CONFIG_KEYS.url}" (https://, or http:// on this computer: localhost, 127.x.x.x or [::1]), "${CONFIG_KEYS.token}" (the signing key; returned masked), "${CONFIG_KEYS.format}" ("legacy" or "cloudevents"), "${CONFIG_KEYS.objects}" (comma-separated entity names; empty: all). Values of keys naming a secret, token or password are returned as "${SECRET_MASK}"; sending "${SECRET_MASK}" back keeps the stored value.`,
   );
 
 /** Settings of an instance that the caller may write. */

@@ -3,7 +3,7 @@
  * the verifier token, the entity filter and the payload format):
  *
  *   event.notification.enabled         "true" to send
- *   event.notification.callback.url    https://…, or http:// on loopback (127.0.0.1, localhost, [::1])
+ *   event.notification.callback.url    https://…, or http:// on this computer (localhost, 127.x.x.x, [::1])
  *   event.notification.verifier.token  the signing key (intuit-signature and webhook-signature)
  *   event.notification.format          "legacy" (QBO's eventNotifications, the default) or "cloudevents"
  *   event.objects                      comma-separated entity names to send; absent or empty: all
