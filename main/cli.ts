@@ -29,6 +29,7 @@ import { assertPrivateFolder, makeDataFolder } from './store/db';
 import { DataFolderBusyError, OWNER_PID_FILE } from './store/owner';
 import { ApiError } from './errors';
 import { runDemo } from './simulator/demo';
+import { openInBrowser } from './api/open-browser';
 import { runSimulation } from './simulator/simulate';
 import { runTlsCommand, TLS_USAGE, TlsUsageError } from './tls/commands';
 import { checkHttpsSettings, type HttpsSettings } from './tls/https';
@@ -63,8 +64,11 @@ Commands:
       [--company FILE.json] [--style Document|RPC] [--noop-ms N]
                               Play QuickBooks Web Connector + a simulated company against any QBWC endpoint.
                               Asks for the password (or reads it from standard input with --password-stdin).
-  demo [--keep-running]       Start the companion with a demo instance in a temporary folder (removed at the
-                              end) and run the simulator against it.
+  demo [--once]               Start the companion with a demo instance in a temporary folder (removed at the
+                              end), run the simulator against it, then keep serving the UI (it prints the link
+                              to open) with a simulated sync every 20 seconds until Ctrl+C. --once ends after
+                              the scripted part.
+  open                        Open the running companion's pages in the browser, signed in (a one-time link).
 ${TLS_USAGE}
 
 Common options:
@@ -105,6 +109,7 @@ const OPTIONS = {
   style: { type: 'string' },
   'noop-ms': { type: 'string' },
   'keep-running': { type: 'boolean' },
+  once: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -336,6 +341,8 @@ async function serve(values: Values): Promise<void> {
     ownerWaitMs: 5_000, // a one-shot command may hold the folder for a moment
   });
   process.stdout.write(companion.url + '\n');
+  const login = await invoke(companion.handlers, 'createLoginCode', {});
+  process.stderr.write(`qbwc-companion: open the companion in a browser on this computer (this link signs in once, within 5 minutes; "qbwc-companion open" makes another): ${login.url}\n`);
   if (companion.qwcWarning) process.stderr.write(`qbwc-companion: warning: ${companion.qwcWarning}\n`);
   if (companion.https) process.stderr.write(`qbwc-companion: ${companion.https.notice}\n`);
   if (companion.httpsError) process.stderr.write(`qbwc-companion: error: HTTPS is off: ${companion.httpsError}\n`);
@@ -429,7 +436,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'demo':
-      return runDemo({ dataDir: values['data-dir'], keepRunning: values['keep-running'] ?? false });
+      return runDemo({ dataDir: values['data-dir'], keepRunning: !values.once });
+    case 'open':
+      return withCore(values, async (call, server) => {
+        if (!server) throw new Error(`${PRODUCT_NAME} is not running on this data folder: start it with "qbwc-companion serve" (or open the desktop app), then run this again.`);
+        const { url } = (await call('createLoginCode', {})) as { url: string };
+        print(`${url}\n`);
+        if (!(await openInBrowser(url))) process.stderr.write('qbwc-companion: no browser could be started here; open the link above in one (it works once, for 5 minutes).\n');
+      });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -9,11 +9,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pkg from '../package.json';
+import { BrowserSessions } from './api/browser-sessions';
 import { createGuard } from './api/guards';
 import { armServer, closeServers, HTTP_TIMEOUTS, type HttpTimeouts, listen, timeoutOptions } from './api/listeners';
 import { interactivePage, supportPage } from './api/pages';
 import { createRestApp } from './api/rest';
 import { createRequestHandler, QBWC_PATH } from './api/server';
+import { defaultUiDir, uiRoutes } from './api/ui';
 import type { OperationHandlers } from './contract/operations';
 import { DomainEvents } from './events';
 import { Outbox } from './forward/outbox';
@@ -21,6 +23,7 @@ import { DeliveryWorker, type DeliveryWorkerOptions } from './forward/worker';
 import { createLogger, type Logger } from './logger';
 import { isLoopbackHost } from './loopback';
 import { createSoapEndpoint } from './qbwc/endpoint';
+import { type OpenFile, openWithSystem } from './qwc/open';
 import { QbwcService } from './qbwc/service';
 import { localTimeZone } from './qbxml/datetime';
 import { FollowUps } from './queue/follow-ups';
@@ -28,6 +31,7 @@ import { loadOrCreateApiToken } from './security/tokens';
 import { DeliveryService } from './services/deliveries';
 import { createHandlers, type Services } from './services/handlers';
 import { HistoryService } from './services/history';
+import { OverviewService } from './services/overview';
 import { InstanceService } from './services/instances';
 import { RequestService } from './services/requests';
 import { Settings } from './settings';
@@ -113,6 +117,10 @@ export interface CompanionOptions {
    * `--lan-address`; see main/tls/https.ts). QWC files then name https://<lanHost or localhost>:<port>/qbwc.
    */
   https?: HttpsSettings;
+  /** Opens a saved QWC file with the program registered for it (the desktop app passes Electron's shell). */
+  openFile?: OpenFile;
+  /** The built UI served at / (default dist/renderer beside the compiled code). */
+  uiDir?: string;
   /** The webhook delivery worker's schedule, timeouts and jitter (see main/forward/worker.ts); tests shorten them. */
   forward?: Omit<DeliveryWorkerOptions, 'store' | 'events' | 'logger' | 'now'>;
 }
@@ -142,7 +150,8 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
     ownerWaitMs: options.ownerWaitMs,
   });
   const events = new DomainEvents((emit) => store.afterCommit(emit));
-  const settings = new Settings(store.settings);
+  const settings = new Settings(store.settings, (s) => events.emit('settings.changed', { paused: s.paused }));
+  const timeZone = options.timeZone ?? localTimeZone();
   const publicBaseUrl = () => `http://localhost:${port()}`;
   // What the Web Connector is told: a port that stays the same across restarts.
   const qwcHttpBaseUrl = () => `http://localhost:${options.qwcPort ?? (options.port === 0 ? DEFAULT_PORT : port())}`;
@@ -153,12 +162,20 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
     store,
     requests,
     now,
-    timeZone: options.timeZone ?? localTimeZone(),
+    timeZone,
     log: (instanceId, action, result, requestId, detail) =>
       store.events.append({ clientId: instanceId, timestamp: now(), user: 'companion', action, detail: detail ?? null, result, sessionId: null, requestId }),
   });
-  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION, followUps, logger: options.logger });
-  const instances = new InstanceService({ store, events, now, publicBaseUrl: qwcBaseUrl, productName: PRODUCT_NAME });
+  const qbwc = new QbwcService({ store, settings, events, now, publicBaseUrl, productVersion: PRODUCT_VERSION, followUps, logger: options.logger, timeZone });
+  const instances = new InstanceService({
+    store,
+    events,
+    now,
+    publicBaseUrl: qwcBaseUrl,
+    productName: PRODUCT_NAME,
+    qwcDir: path.join(options.dataDir, 'qwc'),
+    openFile: options.openFile ?? openWithSystem,
+  });
   const outbox = new Outbox({ store, events, now });
   const services: Services = {
     instances,
@@ -166,6 +183,10 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
     history: new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION }),
     settings,
     deliveries: new DeliveryService({ store, events, outbox, instances, now }),
+    overview: new OverviewService({ store, settings, now, timeZone }),
+    followUps,
+    logins: new BrowserSessions(now),
+    pagesUrl: publicBaseUrl,
   };
   return { store, events, settings, services, handlers: createHandlers(services), qbwc, outbox, publicBaseUrl };
 }
@@ -219,7 +240,10 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
         productVersion: PRODUCT_VERSION,
         baseUrl: () => `${core.publicBaseUrl()}/api/v1`,
         maxBodyBytes: options.maxBodyBytes ?? 512 * 1024 * 1024,
+        sessions: core.services.logins,
+        events: core.events,
       }),
+      ui: uiRoutes({ uiDir: options.uiDir ?? defaultUiDir(), sessions: core.services.logins, productName: PRODUCT_NAME }),
     });
     // A QWC downloaded from a server on a temporary port names another port: say so on the download.
     let qwcWarning: string | null = null;

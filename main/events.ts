@@ -7,10 +7,22 @@ import { EventEmitter } from 'node:events';
 
 export interface DomainEventMap {
   'request.queued': { requestId: string; instanceId: string };
-  'request.completed': { requestId: string; instanceId: string; status: string };
+  'request.completed': { requestId: string; instanceId: string; status: string; /** For a failure: what to tell the bookkeeper. */ userFacingMessage: string | null };
   'request.cancelled': { requestId: string; instanceId: string };
   'session.started': { sessionId: string; instanceId: string };
-  'session.ended': { sessionId: string; instanceId: string | null; status: string };
+  /** The running session's progress, as the Web Connector's bar shows it. */
+  'session.progress': { sessionId: string; instanceId: string; percent: number };
+  'session.ended': {
+    sessionId: string;
+    instanceId: string | null;
+    status: string;
+    requestsDone: number;
+    requestsFailed: number;
+    /** The connection's first session that ended well. */
+    firstSuccess: boolean;
+    lastError: string | null;
+  };
+  'settings.changed': { paused: boolean };
   'instance.changed': { instanceId: string; change: 'created' | 'updated' | 'deleted' };
   /** Outbox rows were added or made pending again (the delivery worker wakes up). */
   'delivery.queued': { instanceId: string; count: number };
@@ -18,14 +30,27 @@ export interface DomainEventMap {
 
 export type DomainEventName = keyof DomainEventMap;
 
+const ALL = Symbol('all');
+
 export class DomainEvents {
   private readonly emitter = new EventEmitter();
 
   /** `afterCommit` runs what it is given once the current unit of work has committed (Store.afterCommit). */
-  constructor(private readonly afterCommit: (emit: () => void) => void = (emit) => emit()) {}
+  constructor(private readonly afterCommit: (emit: () => void) => void = (emit) => emit()) {
+    this.emitter.setMaxListeners(0); // one per open UI stream, besides the core's own
+  }
 
   emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
-    this.afterCommit(() => this.emitter.emit(name, payload));
+    this.afterCommit(() => {
+      this.emitter.emit(name, payload);
+      this.emitter.emit(ALL, name, payload);
+    });
+  }
+
+  /** Every event, as it happens: for transports that pass them all on (the UI's live updates). */
+  onAll(listener: <K extends DomainEventName>(name: K, payload: DomainEventMap[K]) => void): () => void {
+    this.emitter.on(ALL, listener);
+    return () => this.emitter.off(ALL, listener);
   }
 
   on<K extends DomainEventName>(name: K, listener: (payload: DomainEventMap[K]) => void): () => void {

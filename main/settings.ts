@@ -21,6 +21,9 @@ export const settingsSchema = z
     interactiveWrongCompany: z
       .boolean()
       .describe('When the wrong company file is open, offer the Web Connector interactive page to accept it.'),
+    paused: z
+      .boolean()
+      .describe('Syncing paused: the Web Connector is told there is no work (nothing queued is lost) until resumed.'),
   })
   .strict();
 
@@ -32,6 +35,7 @@ export const DEFAULT_SETTINGS: CompanionSettings = {
   // QuickBooks can take minutes between sendRequestXML and receiveResponseXML on a big query.
   sessionIdleTimeoutSeconds: 900,
   interactiveWrongCompany: false,
+  paused: false,
 };
 
 const KEY = 'companion';
@@ -39,7 +43,10 @@ const KEY = 'companion';
 export class Settings {
   private cached: CompanionSettings | undefined;
 
-  constructor(private readonly store: SettingsStore) {}
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly changed: (settings: CompanionSettings) => void = () => {},
+  ) {}
 
   get(): CompanionSettings {
     this.cached ??= { ...DEFAULT_SETTINGS, ...(this.store.get<Partial<CompanionSettings>>(KEY) ?? {}) };
@@ -50,6 +57,7 @@ export class Settings {
     const next = settingsSchema.parse({ ...this.get(), ...patch });
     this.store.set(KEY, next);
     this.cached = next;
+    this.changed(next);
     return next;
   }
 }

@@ -342,7 +342,7 @@ describe('qbwc-companion CLI: data folder and secrets', () => {
   it('runs the demo in a temporary folder of owner-only files and removes it when done or on Ctrl+C', async () => {
     const tmp = tempDir();
     const env = { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
-    const done = spawnSync(process.execPath, [CLI, 'demo'], { encoding: 'utf8', env, timeout: 60_000 });
+    const done = spawnSync(process.execPath, [CLI, 'demo', '--once'], { encoding: 'utf8', env, timeout: 60_000 });
     expect(done.stdout).toContain('temporary data folder, removed when the demo ends');
     expect(done.status).toBe(0);
     expect(fs.readdirSync(tmp)).toEqual([]);

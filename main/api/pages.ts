@@ -6,15 +6,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QbwcService } from '../qbwc/service';
 import { escapeText } from '../xml/escape';
 
-const html = (title: string, body: string) => `<!doctype html>
+export const htmlPage = (title: string, body: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeText(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.4rem}button{font:inherit;padding:.5rem 1rem;margin-right:.5rem}.note{color:#555}</style>
 </head><body>${body}</body></html>`;
 
-function send(res: ServerResponse, status: number, body: string): void {
+/** An HTML page of the companion's own (no scripts): for the Web Connector and for plain-words notices. */
+export function sendHtml(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
+    ...headers,
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
@@ -25,10 +27,10 @@ function send(res: ServerResponse, status: number, body: string): void {
 
 export function supportPage(productName: string, version: string) {
   return (_req: IncomingMessage, res: ServerResponse): void => {
-    send(
+    sendHtml(
       res,
       200,
-      html(
+      htmlPage(
         `${productName} support`,
         `<h1>${escapeText(productName)}</h1>
 <p>This PC runs ${escapeText(productName)} ${escapeText(version)}. It passes work between QuickBooks Desktop and your other apps through QuickBooks Web Connector.</p>
@@ -56,14 +58,14 @@ async function formAction(req: IncomingMessage): Promise<string> {
 export function interactivePage(qbwc: QbwcService) {
   return async (req: IncomingMessage, res: ServerResponse, token: string): Promise<void> => {
     const session = qbwc.findByInteractiveToken(token);
-    if (!session) return send(res, 404, html('Not found', '<h1>This page has expired</h1><p>Run the update again from the Web Connector.</p>'));
+    if (!session) return sendHtml(res, 404, htmlPage('Not found', '<h1>This page has expired</h1><p>Run the update again from the Web Connector.</p>'));
     if (req.method === 'POST') {
       const action = await formAction(req);
       const done = qbwc.finishInteractive(token, action === 'accept' ? 'accepted' : 'dismissed');
-      return send(
+      return sendHtml(
         res,
         200,
-        html(
+        htmlPage(
           'Done',
           done && action === 'accept'
             ? '<h1>Thank you</h1><p>The open company file will be used from now on. Run the update again in the Web Connector.</p>'
@@ -77,6 +79,6 @@ export function interactivePage(qbwc: QbwcService) {
         ? `<form method="post"><button name="action" value="accept">Use the open company file from now on</button><button name="action" value="dismiss">Cancel</button></form>
 <p class="note">Choose “Use the open company file” only if this connection really belongs to the company that is open in QuickBooks.</p>`
         : '<p>You can close this window.</p>';
-    send(res, 200, html('QuickBooks update needs you', `<h1>QuickBooks update needs your decision</h1><p>${escapeText(problem)}</p>${actions}`));
+    sendHtml(res, 200, htmlPage('QuickBooks update needs you', `<h1>QuickBooks update needs your decision</h1><p>${escapeText(problem)}</p>${actions}`));
   };
 }

@@ -13,7 +13,9 @@ import { ApiError, asStorageUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import { constantTimeEqual } from '../security/tokens';
 import { InvalidCursorError } from '../store/cursor';
+import type { DomainEvents } from '../events';
 import { bodyPending, ClientGoneError, closeWithoutReading, readJsonBody } from './body';
+import type { BrowserSessions } from './browser-sessions';
 import { buildOpenApi } from './openapi';
 
 /** JSON operations (instances, settings, …): their largest valid body is well under this. */
@@ -32,7 +34,16 @@ export interface RestOptions {
   baseUrl: () => string;
   /** The largest body taken where raw qbXML is accepted (enqueue); default 512 MiB. */
   maxBodyBytes?: number;
+  /** Browsers signed in with a login code (their cookie stands for the token). */
+  sessions: BrowserSessions;
+  /** Domain events, passed on to the UI over /api/v1/stream. */
+  events: DomainEvents;
 }
+
+/** Where the UI's live updates are streamed (server-sent events). */
+export const STREAM_PATH = `${API_PREFIX}/stream`;
+/** A comment line this often keeps an idle stream (and the socket's idle limit) alive. */
+const STREAM_HEARTBEAT_MS = 20_000;
 
 const toExpressPath = (path: string) => API_PREFIX + path.replace(/\{(\w+)\}/g, ':$1');
 
@@ -73,8 +84,25 @@ export function createRestApp(options: RestOptions): express.Express {
   const authenticated = (req: Request): boolean => {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m !== null && constantTimeEqual(m[1] as string, options.apiToken);
+    return (m !== null && constantTimeEqual(m[1] as string, options.apiToken)) || options.sessions.authenticates(req);
   };
+  const refuseUnauthenticated = (req: Request, res: Response) => {
+    options.logger.warn('API request refused: missing or wrong API token', { address: req.socket.remoteAddress ?? null, method: req.method, path: req.path });
+    send(req, res, 401, 'unauthorized', 'Send the API token as "Authorization: Bearer <token>"; it is in the api-token file of the data folder.', 'Authorization');
+  };
+
+  // Live updates for the UI: every domain event as it commits, as server-sent events.
+  app.get(STREAM_PATH, (req, res) => {
+    if (!authenticated(req)) return refuseUnauthenticated(req, res);
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+    res.write('event: ready\ndata: {}\n\n');
+    const off = options.events.onAll((name, payload) => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`));
+    const heartbeat = setInterval(() => res.write(': still here\n\n'), STREAM_HEARTBEAT_MS);
+    res.on('close', () => {
+      off();
+      clearInterval(heartbeat);
+    });
+  });
 
   /**
    * Writes `chunks` as the client takes them. A client that goes away mid-stream ends it:
@@ -107,10 +135,7 @@ export function createRestApp(options: RestOptions): express.Express {
     app[def.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path, async (req, res, next) => {
       try {
         // Who is asking comes first: nothing of the body is read for a caller without the token.
-        if (def.auth && !authenticated(req)) {
-          options.logger.warn('API request refused: missing or wrong API token', { address: req.socket.remoteAddress ?? null, method: req.method, path: req.path });
-          return send(req, res, 401, 'unauthorized', 'Send the API token as "Authorization: Bearer <token>"; it is in the api-token file of the data folder.', 'Authorization');
-        }
+        if (def.auth && !authenticated(req)) return refuseUnauthenticated(req, res);
         let body: unknown;
         if (def.body) {
           const type = req.headers['content-type'];

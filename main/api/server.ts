@@ -18,6 +18,11 @@ export interface Routes {
   support: (req: IncomingMessage, res: ServerResponse) => void;
   interactive: (req: IncomingMessage, res: ServerResponse, token: string) => Promise<void>;
   rest: express.Express;
+  /** Browser mode: the one-time login link and the built UI (absent on the LAN listener). */
+  ui?: {
+    login: (req: IncomingMessage, res: ServerResponse) => void;
+    file: (req: IncomingMessage, res: ServerResponse, path: string) => void;
+  };
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, soap: boolean, code: string, message: string, field: string): void {
@@ -64,6 +69,10 @@ export function createRequestHandler(routes: Routes): RequestHandler {
         res.end();
       });
       return;
+    }
+    if (routes.ui && !rest) {
+      if (path === '/login') return routes.ui.login(req, res);
+      return routes.ui.file(req, res, path);
     }
     routes.rest(req, res);
   };

@@ -18,6 +18,9 @@ import {
   instanceReplaceSchema,
   instanceSchema,
   isoDateTime,
+  loginCodeSchema,
+  overviewSchema,
+  qwcOpenedSchema,
   metricSchema,
   page,
   pageQuery,
@@ -54,6 +57,15 @@ export interface OperationDef {
 }
 
 const instanceId = z.object({ instanceId: z.string().min(1).max(100) });
+
+/** The event log's filters (listEvents, listAllEvents, exportEvents). */
+const eventFilter = {
+  fromTime: isoDateTime.optional(),
+  toTime: isoDateTime.optional(),
+  action: z.string().max(100).optional().describe('An action, or a prefix ending in * ("session.*").'),
+  sessionId: z.string().min(1).max(100).optional(),
+  q: z.string().min(1).max(200).optional().describe('Text found in the action, detail, result or user (case ignored).'),
+};
 const requestId = z.object({ requestId: z.string().min(1).max(100) });
 
 export const operations = {
@@ -117,6 +129,15 @@ export const operations = {
     summary: 'Forget the company file the instance learned, so the next session may use another.',
     params: instanceId,
     output: instanceSchema,
+    status: 200,
+    auth: true,
+  },
+  openQwcInWebConnector: {
+    method: 'POST',
+    path: '/instances/{instanceId}/qwc/open',
+    summary: 'Save the QWC file in the data folder and open it, which on Windows hands it to QuickBooks Web Connector; elsewhere opened is false and message says what to do.',
+    params: instanceId,
+    output: qwcOpenedSchema,
     status: 200,
     auth: true,
   },
@@ -189,6 +210,24 @@ export const operations = {
     status: 200,
     auth: true,
   },
+  retryRequest: {
+    method: 'POST',
+    path: '/requests/{requestId}/retry',
+    summary: 'Queue a failed or cancelled request again, as a new request (409 for any other status).',
+    params: requestId,
+    output: enqueueResultSchema,
+    status: 202,
+    auth: true,
+  },
+  reconcileRequest: {
+    method: 'POST',
+    path: '/requests/{requestId}/reconcile',
+    summary: 'For a write whose outcome is unknown: ask QuickBooks at the next sync whether it happened (409 for any other status).',
+    params: requestId,
+    output: requestSummarySchema,
+    status: 202,
+    auth: true,
+  },
   listSessions: {
     method: 'GET',
     path: '/instances/{instanceId}/sessions',
@@ -202,15 +241,29 @@ export const operations = {
   listEvents: {
     method: 'GET',
     path: '/instances/{instanceId}/events',
-    summary: 'The event log of an instance, newest first; filter by time and action ("session.*" matches a prefix).',
+    summary: 'The event log of an instance, newest first; filter by time, action ("session.*" matches a prefix), session and text.',
     params: instanceId,
-    query: z.object({
-      fromTime: isoDateTime.optional(),
-      toTime: isoDateTime.optional(),
-      action: z.string().max(100).optional(),
-      ...pageQuery,
-    }),
+    query: z.object({ ...eventFilter, ...pageQuery }),
     output: page(eventSchema),
+    status: 200,
+    auth: true,
+  },
+  listAllEvents: {
+    method: 'GET',
+    path: '/events',
+    summary: 'The event log of every connection (or of instanceId), newest first, with the filters of listEvents.',
+    query: z.object({ instanceId: z.string().min(1).max(100).optional(), ...eventFilter, ...pageQuery }),
+    output: page(eventSchema),
+    status: 200,
+    auth: true,
+  },
+  exportEvents: {
+    method: 'GET',
+    path: '/events/export',
+    summary: 'The events listAllEvents would list, all of them, as CSV.',
+    query: z.object({ instanceId: z.string().min(1).max(100).optional(), ...eventFilter }),
+    output: z.string(),
+    rawContentType: 'text/csv',
     status: 200,
     auth: true,
   },
@@ -262,6 +315,22 @@ export const operations = {
     params: instanceId,
     output: deliverySchema,
     status: 202,
+    auth: true,
+  },
+  getOverview: {
+    method: 'GET',
+    path: '/overview',
+    summary: 'How every connection is doing, in plain words: state, last and next sync, what is waiting, and the one thing to do.',
+    output: overviewSchema,
+    status: 200,
+    auth: true,
+  },
+  createLoginCode: {
+    method: 'POST',
+    path: '/login-codes',
+    summary: 'A one-time link that signs a browser on this computer in to the companion\'s pages (valid for 5 minutes).',
+    output: loginCodeSchema,
+    status: 201,
     auth: true,
   },
   getSettings: {

@@ -39,6 +39,22 @@ export const configurationSchema = z
     `Free-form string settings, like the "configuration" map of an instance JSON. Webhooks: "${CONFIG_KEYS.enabled}" ("true"/"false"), "${CONFIG_KEYS.url}" (https://, or http:// on this computer: localhost, 127.x.x.x or [::1]), "${CONFIG_KEYS.token}" (the signing key; returned masked), "${CONFIG_KEYS.format}" ("legacy" or "cloudevents"), "${CONFIG_KEYS.objects}" (comma-separated entity names; empty: all). Values of keys naming a secret, token or password are returned as "${SECRET_MASK}"; sending "${SECRET_MASK}" back keeps the stored value.`,
   );
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, e.g. 19:00');
+
+export const syncWindowSchema = z
+  .object({
+    days: z
+      .array(z.number().int().min(0).max(6))
+      .min(1, 'must name at least one day')
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, { message: 'must not repeat a day', params: { rule: 'unique' } })
+      .describe('Days the window starts on: 0 = Sunday … 6 = Saturday.'),
+    start: hhmm.describe('Opens at this time of day (the PC\'s clock), e.g. "19:00".'),
+    end: hhmm.describe('Closes at this time of day; before start means the next morning (19:00–07:00); equal to start means the whole day.'),
+  })
+  .strict()
+  .describe('When the Web Connector may sync this connection; outside it, it is told there is no work and to come back when the window opens.');
+
 /** Settings of an instance that the caller may write. */
 const instanceWritable = {
   name: trimmed(1, 100).describe('A name the bookkeeper recognises, e.g. the company name.'),
@@ -84,6 +100,7 @@ const instanceWritable = {
     .max(10)
     .describe('Company files to retry with when QuickBooks cannot open the usual one (tried once per session).'),
   readOnly: z.boolean().describe('Ask the Web Connector for read-only access (QWC IsReadOnly).'),
+  syncWindow: syncWindowSchema.nullable(),
 };
 
 export const instanceCreateSchema = z
@@ -101,6 +118,7 @@ export const instanceCreateSchema = z
     lingerSeconds: instanceWritable.lingerSeconds.default(0),
     alternateCompanyFiles: instanceWritable.alternateCompanyFiles.default([]),
     readOnly: instanceWritable.readOnly.default(false),
+    syncWindow: instanceWritable.syncWindow.default(null),
   })
   .strict();
 
@@ -140,6 +158,7 @@ export const instanceSchema = z.object({
   lingerSeconds: z.number().int(),
   alternateCompanyFiles: z.array(z.string()),
   readOnly: z.boolean(),
+  syncWindow: syncWindowSchema.nullable(),
   company: learnedCompanySchema.nullable().describe('The company file this instance has learned to talk to.'),
   dateCreated: isoDateTime,
   dateModified: isoDateTime,
@@ -334,6 +353,65 @@ export const deliverySchema = z.object({
   lastError: z.string().nullable(),
   deliveredAt: isoDateTime.nullable(),
   payload: z.unknown().describe('The body, as sent (legacy eventNotifications or a CloudEvents array).'),
+});
+
+export const connectionStateSchema = z
+  .enum(['new', 'idle', 'syncing', 'attention', 'error', 'paused'])
+  .describe(
+    'new: the Web Connector has not connected yet; idle: all is well; syncing: a session is running; attention: the bookkeeper must act (password refused, wrong company file, writes with an unknown outcome, Web Connector overdue); error: the last sync failed or requests failed in the last 24 hours; paused: syncing paused, or outside the sync window.',
+  );
+
+export const connectionStatusSchema = z.object({
+  instanceId: z.string(),
+  name: z.string(),
+  state: connectionStateSchema,
+  headline: z.string().describe('How it is doing, in plain words.'),
+  action: z.string().nullable().describe('The one thing to do, in plain words; null when nothing is needed.'),
+  company: z
+    .object({ name: z.string().nullable(), path: z.string().nullable(), productName: z.string().nullable(), qbxmlVersion: z.string().nullable() })
+    .nullable()
+    .describe('The company file and QuickBooks product last seen; null before the first exchange.'),
+  lastSession: z
+    .object({
+      sessionId: z.string(),
+      startedAt: isoDateTime,
+      endedAt: isoDateTime.nullable(),
+      status: z.string(),
+      requestsDone: z.number().int(),
+      requestsFailed: z.number().int(),
+      lastError: z.string().nullable(),
+    })
+    .nullable(),
+  lastSuccessAt: isoDateTime.nullable().describe('When it last synced without a problem (or found nothing to do).'),
+  nextExpectedAt: isoDateTime.nullable().describe('When the Web Connector should come next: the last session\'s start plus the run interval.'),
+  overdueMinutes: z.number().int().nullable().describe('Minutes since the Web Connector last connected, when it is more than two runs (and half an hour) late.'),
+  progress: z.object({ percent: z.number().int() }).nullable().describe('The running session\'s progress.'),
+  queue: z.object({
+    queued: z.number().int(),
+    sent: z.number().int(),
+    error: z.number().int().describe('Failed in the last 24 hours.'),
+    unknown_outcome: z.number().int(),
+  }),
+  frequencyInMinutes: z.number().int(),
+  syncWindow: syncWindowSchema.nullable(),
+  inSyncWindow: z.boolean(),
+});
+
+export const overviewSchema = z.object({
+  paused: z.boolean(),
+  generatedAt: isoDateTime,
+  connections: z.array(connectionStatusSchema),
+});
+
+export const qwcOpenedSchema = z.object({
+  opened: z.boolean().describe('Whether the file was handed to the program that opens QWC files (Web Connector, on Windows).'),
+  path: z.string().describe('Where the QWC file was saved.'),
+  message: z.string().describe('What happens next, in plain words.'),
+});
+
+export const loginCodeSchema = z.object({
+  url: z.string().describe('Open this in a browser on this computer; it works once.'),
+  expiresAt: isoDateTime,
 });
 
 export const METRIC_IDS = [

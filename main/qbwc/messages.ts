@@ -54,6 +54,8 @@ export const messages = {
         return 'No data exchange required: there is nothing waiting to be sent to QuickBooks.';
       case 'busy':
         return 'Another update for this company is still running. The Web Connector will try again later.';
+      case 'paused':
+        return 'Syncing is paused in QBWC Companion (or it is outside this connection\'s sync window). Nothing waiting is lost; resume syncing in QBWC Companion.';
       case 'expired':
         return messages.expired();
       case 'interrupted':

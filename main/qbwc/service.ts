@@ -16,7 +16,7 @@ import type { Settings } from '../settings';
 import type { Store } from '../store';
 import type { SessionPatch } from '../store/sessions';
 import type { HostInfo, Instance, QueuedRequest, Session, SessionStatus } from '../store/types';
-import type { DomainEvents } from '../events';
+import type { DomainEventMap, DomainEvents } from '../events';
 import type { Logger } from '../logger';
 import { isLoopbackHost } from '../loopback';
 import { clientVersionAnswer } from './client-version';
@@ -24,6 +24,7 @@ import { checkCompany, observedCompany } from './company-guard';
 import { messages } from './messages';
 import type { QbwcParams } from './methods';
 import { ResponseIngest } from './response-ingest';
+import { secondsUntilOpen } from './sync-window';
 
 export interface QbwcServiceDeps {
   store: Store;
@@ -36,7 +37,12 @@ export interface QbwcServiceDeps {
   followUps: FollowUps;
   /** Refused logins are logged here (user name and address, never the password). */
   logger?: Logger;
+  /** The PC's time zone, for sync windows. */
+  timeZone: string;
 }
+
+/** Postpones are whole seconds the Web Connector accepts; a window further off is asked again a day later. */
+const MAX_POSTPONE_SECONDS = 86_400;
 
 /** Per-connection facts that arrive before authenticate (QBWC sends clientVersion first). */
 export interface CallContext {
@@ -109,6 +115,7 @@ export class QbwcService {
       let status: SessionStatus;
       let slot1: string;
       let expected = 0;
+      let postpone = current?.postponeSeconds ?? null;
       if (!valid || !current) {
         status = 'rejected';
         slot1 = 'nvu';
@@ -121,9 +128,15 @@ export class QbwcService {
         for (const open of this.store.sessions.activeFor(current.id)) {
           if (sameClient(open.ipAddress, ctx.ipAddress)) this.end(open, 'abandoned', now, { lastError: messages.abandoned() });
         }
+        const untilOpen = secondsUntilOpen(current.syncWindow, now, this.deps.timeZone);
         if (this.store.sessions.activeFor(current.id).length > 0) {
           status = 'busy';
           slot1 = 'busy';
+        } else if (this.deps.settings.get().paused || untilOpen !== 0) {
+          // Nothing is lost: the queue waits, and the Web Connector asks again on its schedule.
+          status = 'paused';
+          slot1 = 'none';
+          if (untilOpen) postpone = Math.min(untilOpen, MAX_POSTPONE_SECONDS);
         } else if (!this.store.requests.hasReady(current.id, now)) {
           status = 'no_work';
           slot1 = 'none';
@@ -160,7 +173,7 @@ export class QbwcService {
         this.store.afterCommit(() => this.deps.logger?.warn('Web Connector login refused', { user: username.slice(0, 200), address: ctx.ipAddress, reason }));
       }
       // Always four strings: QBWC indexes authRet positionally.
-      const postpone = status === 'no_work' || status === 'busy' ? current?.postponeSeconds : null;
+      if (status !== 'no_work' && status !== 'busy' && status !== 'paused') postpone = null;
       // A refused login learns nothing about the user, not even a setting of theirs.
       const minRun = status === 'rejected' ? null : current?.minRunEverySeconds;
       return [ticket, slot1, postpone ? String(postpone) : '', minRun ? String(minRun) : ''];
@@ -236,7 +249,8 @@ export class QbwcService {
 
   receiveResponseXML(p: QbwcParams, response: ResponseIngest): number {
     const now = this.deps.now();
-    let completed: { requestId: string; instanceId: string; status: string } | undefined;
+    let completed: DomainEventMap['request.completed'] | undefined;
+    let progress: DomainEventMap['session.progress'] | undefined;
     const result = this.store.transaction(() => {
       // The session as read when the response began (QBWC calls one at a time per ticket).
       let session = response.session;
@@ -305,7 +319,7 @@ export class QbwcService {
             detail: outcome.error?.developerMessage,
           });
         }
-        completed = { requestId: request.id, instanceId: request.instanceId, status: outcome.status };
+        completed = { requestId: request.id, instanceId: request.instanceId, status: outcome.status, userFacingMessage: outcome.error?.userFacingMessage ?? null };
         if (outcome.endSession && session.status === 'active') {
           this.store.sessions.update(session.id, {
             ...patch,
@@ -324,17 +338,19 @@ export class QbwcService {
       const done = (patch.requestsDone ?? session.requestsDone) + (patch.requestsFailed ?? session.requestsFailed);
       this.store.sessions.update(session.id, patch);
       const instanceId = session.instanceId as string;
-      if (this.store.requests.hasReady(instanceId, now)) return progressPercent(done, session.expectedTotal);
       const instance = this.store.instances.get(instanceId);
-      return instance && this.lingering(session, instance, now) ? progressPercent(done, session.expectedTotal) : 100;
+      const more = this.store.requests.hasReady(instanceId, now) || (instance !== undefined && this.lingering(session, instance, now));
+      const percent = more ? progressPercent(done, session.expectedTotal) : 100;
+      progress = { sessionId: session.id, instanceId, percent };
+      return percent;
     });
     if (completed) this.deps.events.emit('request.completed', completed);
+    if (progress) this.deps.events.emit('session.progress', progress);
     return result;
   }
 
   connectionError(p: QbwcParams): string {
     const now = this.deps.now();
-    let ended: Session | undefined;
     const result = this.store.transaction(() => {
       const session = this.store.sessions.byTicketHash(hashTicket(str(p.ticket)));
       if (!session) return 'done';
@@ -362,13 +378,11 @@ export class QbwcService {
         // "done" ends the session (seed 004); left active, it would answer the next
         // update "busy" until it expired.
         this.end(session, 'closed', now, { ...patch, closeMessage: c.userFacingMessage });
-        ended = session;
       } else {
         this.store.sessions.update(session.id, patch);
       }
       return answer;
     });
-    if (ended) this.deps.events.emit('session.ended', { sessionId: ended.id, instanceId: ended.instanceId, status: 'closed' });
     return result;
   }
 
@@ -413,7 +427,6 @@ export class QbwcService {
       });
       return text;
     });
-    if (ended) this.deps.events.emit('session.ended', { sessionId: ended.id, instanceId: ended.instanceId, status: 'closed' });
     return message;
   }
 
@@ -620,10 +633,18 @@ export class QbwcService {
     if (session.inFlightId) this.recover(session.inFlightId, session, now, 'request.recovered');
     if (session.instanceId) this.deps.followUps.restartIterators(this.store.requests.openIterators(session.instanceId));
     this.store.sessions.update(session.id, { ...patch, status, endedAt: now, inFlightId: null });
-    if (status !== 'closed') {
-      this.log(this.instanceOf(session), session.user, `session.${status}`, status, { sessionId: session.id });
-      this.deps.events.emit('session.ended', { sessionId: session.id, instanceId: session.instanceId, status });
-    }
+    if (status !== 'closed') this.log(this.instanceOf(session), session.user, `session.${status}`, status, { sessionId: session.id });
+    const ended = this.store.sessions.get(session.id) as Session;
+    const problem = ended.lastError !== null && ended.lastErrorCode !== 'DONE' && ended.lastErrorCode !== 'NOOP';
+    this.deps.events.emit('session.ended', {
+      sessionId: ended.id,
+      instanceId: ended.instanceId,
+      status,
+      requestsDone: ended.requestsDone,
+      requestsFailed: ended.requestsFailed,
+      firstSuccess: status === 'closed' && !problem && ended.instanceId !== null && !this.store.sessions.hasExchangedWell(ended.instanceId, ended.id),
+      lastError: problem ? ended.lastError : null,
+    });
   }
 
   private recover(requestId: string, session: Session | undefined, now: number, action: string): void {

@@ -1,10 +1,13 @@
 /** The implementation of every contract operation, shared by REST, IPC and the CLI. */
 import type { OperationHandlers } from '../contract/operations';
 import { validateQwc } from '../qwc/validate';
+import type { BrowserSessions } from '../api/browser-sessions';
+import type { FollowUps } from '../queue/follow-ups';
 import type { Settings } from '../settings';
 import type { DeliveryService } from './deliveries';
 import type { HistoryService } from './history';
 import type { InstanceService } from './instances';
+import type { OverviewService } from './overview';
 import type { RequestService } from './requests';
 
 export interface Services {
@@ -13,6 +16,11 @@ export interface Services {
   history: HistoryService;
   settings: Settings;
   deliveries: DeliveryService;
+  overview: OverviewService;
+  followUps: FollowUps;
+  logins: BrowserSessions;
+  /** Where a browser on this computer reaches the companion's pages, e.g. http://localhost:8520. */
+  pagesUrl: () => string;
 }
 
 export function createHandlers(s: Services): OperationHandlers {
@@ -25,19 +33,29 @@ export function createHandlers(s: Services): OperationHandlers {
     deleteInstance: (i) => s.instances.delete(i.instanceId),
     forgetCompany: (i) => s.instances.forgetCompany(i.instanceId),
     getInstanceQwc: (i) => s.instances.qwc(i.instanceId),
+    openQwcInWebConnector: (i) => s.instances.openQwc(i.instanceId),
     enqueueRequest: (i) => s.requests.enqueue(i.instanceId, i.body),
     listRequests: (i) => s.requests.list(i.instanceId, i.status, i.limit, i.cursor),
     getRequest: (i) => s.requests.get(i.requestId),
     getRequestResponse: (i) => s.requests.responseChunks(i.requestId),
     listRecords: (i) => s.requests.records(i.requestId, i.limit, i.cursor),
     cancelRequest: (i) => s.requests.cancel(i.requestId),
+    retryRequest: (i) => s.requests.retry(i.requestId),
+    reconcileRequest: (i) => s.requests.reconcile(i.requestId, s.followUps),
     listSessions: (i) => s.history.sessions(i.instanceId, i.limit, i.cursor),
-    listEvents: (i) => s.history.events(i.instanceId, i),
+    listEvents: (i) => s.history.events(i),
+    listAllEvents: (i) => s.history.events(i),
+    exportEvents: (i) => s.history.eventsCsv(i),
     getMetric: (i) => s.history.metric(i.instanceId, i.metricId, i.fromTime, i.toTime),
     listDeliveries: (i) => s.deliveries.list(i.instanceId, i.status, i.limit, i.cursor),
     replayDelivery: (i) => s.deliveries.replay(i.eventId),
     replayDeadDeliveries: (i) => s.deliveries.replayDead(i.instanceId),
     testDestination: (i) => s.deliveries.test(i.instanceId),
+    getOverview: () => s.overview.overview(),
+    createLoginCode: () => {
+      const { code, expiresAt } = s.logins.mintCode();
+      return { url: `${s.pagesUrl()}/login?code=${code}`, expiresAt: new Date(expiresAt).toISOString() };
+    },
     getSettings: () => s.settings.get(),
     updateSettings: (i) => s.settings.update(i.body),
     validateQwc: (i) => validateQwc(i.body.qwc),

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { eventSchema, metricSchema, sessionSchema } from '../contract/schemas';
 import { invalid, notFound } from '../errors';
 import type { Store } from '../store';
+import type { EventFilter } from '../store/events';
 import type { MetricId } from '../store/metrics';
 import type { EventRecord, Session } from '../store/types';
 
@@ -27,6 +28,22 @@ const UNITS: Record<MetricId, string> = {
   auth_failures: 'count',
   connection_errors: 'count',
 };
+
+export interface EventFilterInput {
+  instanceId?: string;
+  fromTime?: string;
+  toTime?: string;
+  action?: string;
+  sessionId?: string;
+  q?: string;
+}
+
+/** A CSV field, quoted when it must be; a leading =, +, - or @ is neutralised so a spreadsheet never runs it as a formula. */
+function csvField(value: string | null): string {
+  if (value === null) return '';
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
 
 export interface HistoryServiceDeps {
   store: Store;
@@ -75,13 +92,39 @@ export class HistoryService {
     return { ...e, timestamp: iso(e.timestamp) };
   }
 
-  events(instanceId: string, q: { fromTime?: string; toTime?: string; action?: string; limit: number; cursor?: string }) {
-    this.requireInstance(instanceId);
+  /** The event log, newest first: one connection's (instanceId) or all of them. */
+  events(q: EventFilterInput & { limit: number; cursor?: string }) {
+    const page = this.deps.store.events.query({ ...this.eventFilter(q), limit: q.limit, cursor: q.cursor ?? null });
+    return { data: page.events.map((e) => this.eventResource(e)), nextCursor: page.nextCursor };
+  }
+
+  /** The matching events as CSV (RFC 4180), newest first, produced as the reader takes them. */
+  *eventsCsv(q: EventFilterInput): Generator<string> {
+    const filter = this.eventFilter(q);
+    const names = this.connectionNames();
+    yield 'time,connection,action,result,detail,user,sessionId,requestId,logId\r\n';
+    let chunk = '';
+    for (const e of this.deps.store.events.all(filter)) {
+      const row = [iso(e.timestamp), e.clientId ? (names.get(e.clientId) ?? e.clientId) : '', e.action, e.result, e.detail, e.user, e.sessionId, e.requestId, String(e.logId)];
+      chunk += row.map(csvField).join(',') + '\r\n';
+      if (chunk.length >= 64 * 1024) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk) yield chunk;
+  }
+
+  private connectionNames(): Map<string, string> {
+    return new Map(this.deps.store.instances.list().map((i) => [i.id, i.name]));
+  }
+
+  private eventFilter(q: EventFilterInput): EventFilter {
+    if (q.instanceId !== undefined) this.requireInstance(q.instanceId);
     const fromTime = q.fromTime !== undefined ? Date.parse(q.fromTime) : undefined;
     const toTime = q.toTime !== undefined ? Date.parse(q.toTime) : undefined;
     if (fromTime !== undefined && toTime !== undefined && fromTime > toTime) throw invalid('fromTime', 'fromTime must not be after toTime.');
-    const page = this.deps.store.events.query({ clientId: instanceId, fromTime, toTime, action: q.action, limit: q.limit, cursor: q.cursor ?? null });
-    return { data: page.events.map((e) => this.eventResource(e)), nextCursor: page.nextCursor };
+    return { clientId: q.instanceId, fromTime, toTime, action: q.action, sessionId: q.sessionId, text: q.q };
   }
 
   /** Without toTime the window ends now; without fromTime it starts 24 hours before its end. */

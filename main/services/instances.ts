@@ -1,11 +1,14 @@
 /** Company connections (instances): create, change, delete, and their QWC file. */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { z } from 'zod';
 import type { instanceCreateSchema, instancePatchSchema, instanceReplaceSchema, instanceSchema } from '../contract/schemas';
 import { conflict, notFound } from '../errors';
 import type { DomainEvents } from '../events';
 import { keepMaskedSecrets, maskSecrets } from '../forward/destination';
 import { buildQwc } from '../qwc/build';
+import { type OpenFile, qwcFileName } from '../qwc/open';
 import { generatePassword, hashPassword } from '../security/passwords';
 import { newGuid } from '../security/tokens';
 import type { Store } from '../store';
@@ -26,6 +29,9 @@ export interface InstanceServiceDeps {
    */
   publicBaseUrl: () => string;
   productName: string;
+  /** Where QWC files opened in the Web Connector are saved (a folder in the data folder). */
+  qwcDir: string;
+  openFile: OpenFile;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -58,6 +64,7 @@ export class InstanceService {
       lingerSeconds: i.lingerSeconds,
       alternateCompanyFiles: i.alternateCompanyFiles,
       readOnly: i.readOnly,
+      syncWindow: i.syncWindow,
       company: i.company ? { ...i.company, firstSeenAt: iso(i.company.firstSeenAt), lastSeenAt: iso(i.company.lastSeenAt) } : null,
       dateCreated: iso(i.createdAt),
       dateModified: iso(i.updatedAt),
@@ -95,6 +102,7 @@ export class InstanceService {
       lingerSeconds: input.lingerSeconds,
       alternateCompanyFiles: input.alternateCompanyFiles,
       readOnly: input.readOnly,
+      syncWindow: input.syncWindow,
       company: null,
       createdAt: now,
       updatedAt: now,
@@ -171,6 +179,22 @@ export class InstanceService {
     });
   }
 
+  /** Saves the QWC file and opens it: on Windows, the Web Connector takes it from there. */
+  async openQwc(instanceId: string): Promise<{ opened: boolean; path: string; message: string }> {
+    const instance = this.require(instanceId);
+    fs.mkdirSync(this.deps.qwcDir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.deps.qwcDir, qwcFileName(instance.name));
+    fs.writeFileSync(file, this.qwc(instanceId));
+    const opened = await this.deps.openFile(file);
+    return {
+      opened,
+      path: file,
+      message: opened
+        ? 'QuickBooks Web Connector should now ask you to authorise this application: choose OK, then enter the password in its row.'
+        : `QuickBooks Web Connector runs on Windows. The QWC file was saved as ${file}: copy it to the QuickBooks PC and open it there (or use "Add an application" in the Web Connector).`,
+    };
+  }
+
   private async change(instanceId: string, input: PatchInput): Promise<InstanceResource> {
     const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
     const now = this.deps.now();
@@ -191,6 +215,7 @@ export class InstanceService {
         lingerSeconds: input.lingerSeconds ?? current.lingerSeconds,
         alternateCompanyFiles: input.alternateCompanyFiles ?? current.alternateCompanyFiles,
         readOnly: input.readOnly ?? current.readOnly,
+        syncWindow: input.syncWindow !== undefined ? input.syncWindow : current.syncWindow,
         updatedAt: now,
       };
       this.store.instances.update(next);

@@ -312,6 +312,41 @@ export class RequestService {
     return { data: page.requests.map((r) => this.summary(r)), nextCursor: page.nextCursor };
   }
 
+  /** Queues a failed or cancelled request again, as a new request; the old one stays as it was. */
+  retry(requestId: string): EnqueueResult {
+    const r = this.require(requestId);
+    if (r.status !== 'error' && r.status !== 'cancelled') {
+      throw conflict('not_retryable', `Only a failed or cancelled request can be sent again; this one is ${r.status}.`, 'requestId');
+    }
+    return this.store.transaction(() => {
+      const again = this.enqueue(r.instanceId, retryInput(r), 'retry');
+      this.store.events.append({
+        clientId: r.instanceId,
+        timestamp: this.deps.now(),
+        user: 'api',
+        action: 'request.retried',
+        detail: `queued again as ${again.requestId}`,
+        result: 'queued',
+        sessionId: null,
+        requestId: r.id,
+      });
+      return again;
+    });
+  }
+
+  /** For a write whose outcome is unknown: queue the check that asks QuickBooks whether it happened (once). */
+  reconcile(requestId: string, followUps: { ensureReconcile(write: QueuedRequest): void }): RequestSummary {
+    const r = this.store.transaction(() => {
+      const write = this.require(requestId);
+      if (write.status !== 'unknown_outcome') {
+        throw conflict('outcome_known', `Only a change whose outcome is unknown can be checked in QuickBooks; this one is ${write.status}.`, 'requestId');
+      }
+      followUps.ensureReconcile(write);
+      return this.require(requestId);
+    });
+    return this.summary(r);
+  }
+
   cancel(requestId: string): RequestSummary {
     const now = this.deps.now();
     const r = this.store.transaction(() => {
@@ -341,6 +376,18 @@ export class RequestService {
 }
 
 type StructuredInput = Exclude<CreateInput, { qbxml: string }>;
+
+/** What a retry queues: the same qbXML — for a paged query, the same query and page size — as a new request. */
+function retryInput(r: QueuedRequest): CreateInput {
+  const common = { priority: r.priority, retryOnStaleEditSequence: r.options.retryOnStaleEditSequence === true };
+  const pageSize = r.iterator?.pageSize;
+  const item = pageSize ? (r.requestJson as { type: string; params: Record<string, unknown> }[] | null)?.[0] : undefined;
+  if (pageSize && item) {
+    const { MaxReturned: _sentAsPageSize, ...params } = item.params;
+    return { type: item.type, params, pageSize, ...common };
+  }
+  return { qbxml: r.body, onError: r.onError as 'stopOnError' | 'continueOnError' | 'rollbackOnError', ...common };
+}
 
 function structuredItems(input: StructuredInput): { type: string; params: Record<string, unknown> }[] {
   return Array.isArray(input) ? input : 'requests' in input ? input.requests : [input];

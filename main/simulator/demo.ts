@@ -21,6 +21,7 @@ import { runWebConnectorSession } from './web-connector';
 
 export interface DemoOptions {
   dataDir?: string;
+  /** Keep serving (the UI, the API) and syncing until Ctrl+C; without it the demo ends after the scripted part. */
   keepRunning: boolean;
   /** Where narration goes; default stdout. */
   write?: (line: string) => void;
@@ -134,11 +135,39 @@ async function demo(
   out(`Web Connector shows: ${second.message}`);
 
   const curl = `curl -H "Authorization: Bearer $(cat '${path.join(dataDir, 'api-token')}')" ${companion.url}/api/v1/instances`;
-  if (o.keepRunning) {
-    out(`\nThe companion keeps running; try the API:\n  ${curl}\nPress Ctrl+C to stop${temporary ? ' (the demo data folder is removed then)' : ''}.`);
-    await interrupted();
-  } else {
-    out(`\nTo explore the REST API afterwards, run "npm run demo -- --keep-running" and use the curl line it prints.`);
-  }
   if (first.outcome !== 'completed' || second.outcome !== 'no_work') process.exitCode = 1;
+  if (!o.keepRunning) return;
+  const login = await invoke(h, 'createLoginCode', {});
+  out(
+    `\nOpen the companion in a browser on this computer (the link signs you in once):\n  ${login.url}\n` +
+      `The simulated Web Connector syncs every ${DEMO_EVERY_MS / 1000} seconds with new work, so sessions keep arriving. The REST API:\n  ${curl}\n` +
+      `Press Ctrl+C to stop${temporary ? ' (the demo data folder is removed then)' : ''}.`,
+  );
+  await keepSyncing(h, instance.instanceId, run, out, interrupted());
+}
+
+/** How often the demo's Web Connector runs once the scripted part is done. */
+const DEMO_EVERY_MS = 20_000;
+
+/** Queues a little work and runs a session, again and again, until the demo is stopped. */
+async function keepSyncing(
+  h: Companion['handlers'],
+  instanceId: string,
+  run: () => Promise<{ message: string }>,
+  out: (line: string) => void,
+  stopped: Promise<void>,
+): Promise<void> {
+  let stop = false;
+  void stopped.then(() => (stop = true));
+  for (let round = 1; !stop; round++) {
+    const waited = await Promise.race([stopped.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), DEMO_EVERY_MS).unref())]);
+    if (waited || stop) return;
+    const jobs = [
+      { type: 'CustomerAdd', params: { Name: `Demo Customer ${round}` } },
+      { type: 'CustomerQuery', params: { MaxReturned: 5 } },
+    ];
+    for (const job of jobs) await h.enqueueRequest({ instanceId, body: { ...job, priority: 0, retryOnStaleEditSequence: false } });
+    const result = await run();
+    out(`[${new Date().toLocaleTimeString()}] Web Connector sync ${round}: ${result.message}`);
+  }
 }

@@ -5,15 +5,24 @@ import type { EventRecord } from './types';
 
 export type NewEvent = Omit<EventRecord, 'logId'>;
 
-export interface EventQuery {
-  clientId: string;
+export interface EventFilter {
+  /** One connection's events; all of them when absent. */
+  clientId?: string;
   fromTime?: number;
   toTime?: number;
   /** Exact action, or a prefix ending in '*' (e.g. 'session.*'). */
   action?: string;
+  sessionId?: string;
+  /** Text found anywhere in the action, detail, result or user (ASCII case ignored). */
+  text?: string;
+}
+
+export interface EventQuery extends EventFilter {
   limit: number;
   cursor: string | null;
 }
+
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
 export interface EventPage {
   events: EventRecord[];
@@ -34,28 +43,49 @@ export class EventStore {
 
   /** Newest first. */
   query(q: EventQuery): EventPage {
-    const where = ['client_id = @clientId', 'log_id < @before'];
+    const [before] = q.cursor ? decodeCursor(q.cursor) : [Number.MAX_SAFE_INTEGER];
+    const rows = this.select(q, before, q.limit + 1);
+    const more = rows.length > q.limit;
+    const events = rows.slice(0, q.limit);
+    const last = events[events.length - 1];
+    return { events, nextCursor: more && last ? encodeCursor(last.logId, '') : null };
+  }
+
+  /**
+   * Every matching event, newest first, read a page at a time: the connection is free
+   * between pages (an open iterator would keep it busy for as long as a slow reader takes).
+   */
+  *all(filter: EventFilter, pageSize = 1000): Generator<EventRecord> {
+    let before = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = this.select(filter, before, pageSize);
+      yield* rows;
+      if (rows.length < pageSize) return;
+      before = (rows[rows.length - 1] as EventRecord).logId;
+    }
+  }
+
+  private select(q: EventFilter, before: number, limit: number): EventRecord[] {
+    const where = ['log_id < @before'];
+    if (q.clientId !== undefined) where.push('client_id = @clientId');
     if (q.fromTime !== undefined) where.push('timestamp >= @fromTime');
     if (q.toTime !== undefined) where.push('timestamp <= @toTime');
+    if (q.sessionId !== undefined) where.push('session_id = @sessionId');
     let action: string | undefined;
     if (q.action) {
       if (q.action.endsWith('*')) {
         where.push("action LIKE @action ESCAPE '\\'");
-        action = q.action.slice(0, -1).replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+        action = likeEscaped(q.action.slice(0, -1)) + '%';
       } else {
         where.push('action = @action');
         action = q.action;
       }
     }
-    const [before] = q.cursor ? decodeCursor(q.cursor) : [Number.MAX_SAFE_INTEGER];
-    const rows = this.db
-      .prepare<Record<string, unknown>, Record<string, unknown>>(
-        `${EVENTS.select} WHERE ${where.join(' AND ')} ORDER BY log_id DESC LIMIT @limit`,
-      )
-      .all({ clientId: q.clientId, before, fromTime: q.fromTime, toTime: q.toTime, action, limit: q.limit + 1 });
-    const more = rows.length > q.limit;
-    const events = rows.slice(0, q.limit).map((r) => EVENTS.fromRow(r));
-    const last = events[events.length - 1];
-    return { events, nextCursor: more && last ? encodeCursor(last.logId, '') : null };
+    const text = q.text ? `%${likeEscaped(q.text)}%` : undefined;
+    if (text) where.push("(action LIKE @text ESCAPE '\\' OR detail LIKE @text ESCAPE '\\' OR result LIKE @text ESCAPE '\\' OR user LIKE @text ESCAPE '\\')");
+    return this.db
+      .prepare<Record<string, unknown>, Record<string, unknown>>(`${EVENTS.select} WHERE ${where.join(' AND ')} ORDER BY log_id DESC LIMIT @limit`)
+      .all({ clientId: q.clientId, before, fromTime: q.fromTime, toTime: q.toTime, sessionId: q.sessionId, action, text, limit })
+      .map((r) => EVENTS.fromRow(r));
   }
 }

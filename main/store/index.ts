@@ -11,6 +11,7 @@ import { RequestStore } from './requests';
 import { ResponseStore } from './responses';
 import { SessionStore } from './sessions';
 import { SettingsStore } from './settings';
+import { WatermarkStore } from './watermarks';
 
 /**
  * Every table family behind one handle, and units of work: each unit is one SQLite
@@ -30,6 +31,7 @@ export class Store {
   readonly metrics: MetricStore;
   readonly records: RecordStore;
   readonly deliveries: DeliveryStore;
+  readonly watermarks: WatermarkStore;
   private readonly run: ReturnType<Db['transaction']>;
   /** Work to do once the outermost unit has committed (see afterCommit); undefined outside a unit. */
   private committed: (() => void)[] | undefined;
@@ -51,6 +53,7 @@ export class Store {
     this.metrics = new MetricStore(db);
     this.records = new RecordStore(db);
     this.deliveries = new DeliveryStore(db);
+    this.watermarks = new WatermarkStore(db);
   }
 
   /** Opens the data folder's database, applying migrations; throws DataFolderBusyError while another process owns it. */

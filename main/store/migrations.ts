@@ -236,4 +236,51 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_pending ON deliveries (instance_id, record_key, seq) WHERE status = 'pending';
   CREATE INDEX deliveries_instance ON deliveries (instance_id, seq);
   `,
+  // 8: a connection's sync window (JSON {days, start, end}; NULL: any time).
+  `
+  ALTER TABLE instances ADD COLUMN sync_window TEXT;
+  `,
+  // 9: change detection in QuickBooks (main/forward/detection): settings per instance,
+  // watermarks per instance and type, and the records it has reported.
+  `
+  CREATE TABLE detection_settings (
+    instance_id      TEXT PRIMARY KEY REFERENCES instances (id),
+    enabled          INTEGER NOT NULL,
+    types_json       TEXT NOT NULL,
+    start_mode       TEXT NOT NULL,
+    interval_minutes INTEGER NOT NULL,
+    last_run_at      INTEGER,
+    updated_at       INTEGER NOT NULL
+  );
+  CREATE TABLE watermarks (
+    instance_id          TEXT NOT NULL REFERENCES instances (id),
+    type                 TEXT NOT NULL,
+    changed_since        TEXT,
+    deleted_since        TEXT,
+    started_at           INTEGER,
+    checked_at           INTEGER,
+    deletions_checked_at INTEGER NOT NULL,
+    changes_request_id   TEXT,
+    changes_kind         TEXT,
+    changes_from         TEXT,
+    changes_seq          INTEGER NOT NULL,
+    changes_max          TEXT,
+    deleted_request_id   TEXT,
+    reconcile_request_id TEXT,
+    updated_at           INTEGER NOT NULL,
+    PRIMARY KEY (instance_id, type)
+  ) WITHOUT ROWID;
+  CREATE TABLE detected_records (
+    instance_id   TEXT NOT NULL,
+    type          TEXT NOT NULL,
+    record_id     TEXT NOT NULL,
+    edit_sequence TEXT,
+    name          TEXT,
+    voided        INTEGER NOT NULL,
+    seen_at       INTEGER NOT NULL,
+    deleted_at    INTEGER,
+    PRIMARY KEY (instance_id, type, record_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX detected_records_name ON detected_records (instance_id, type, name COLLATE NOCASE) WHERE deleted_at IS NULL;
+  `,
 ];

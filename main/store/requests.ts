@@ -71,6 +71,7 @@ export class RequestStore {
   private readonly byIdStmt;
   private readonly nextStmt;
   private readonly countQueuedStmt;
+  private readonly waitingStmt;
   private readonly markSentStmt;
   private readonly pageStmt;
   private readonly pageByStatusStmt;
@@ -94,6 +95,13 @@ export class RequestStore {
        ORDER BY urgent DESC, priority DESC, seq LIMIT 1`,
     );
     this.countQueuedStmt = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM requests WHERE instance_id = ? AND status = 'queued'");
+    // Each count reads a partial index, or only the requests completed since `since`.
+    this.waitingStmt = db.prepare<[string, string, string, string, number], { queued: number; sent: number; unknown: number; failed: number }>(
+      `SELECT (SELECT count(*) FROM requests WHERE instance_id = ? AND status = 'queued') AS queued,
+              (SELECT count(*) FROM requests WHERE instance_id = ? AND status = 'sent') AS sent,
+              (SELECT count(*) FROM requests WHERE instance_id = ? AND status = 'unknown_outcome') AS unknown,
+              (SELECT count(*) FROM requests WHERE instance_id = ? AND status = 'error' AND completed_at >= ?) AS failed`,
+    );
     this.markSentStmt = db.prepare<[string, number, number, number, string]>(
       "UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + ? WHERE id = ? AND status = 'queued'",
     );
@@ -212,6 +220,11 @@ export class RequestStore {
   /** Puts a request back in the queue (optionally not before a time); false if it left `from`. */
   requeue(id: string, from: RequestStatus, now: number, notBefore: number | null, error: ErrorInfo | null): boolean {
     return this.updateIfIn(id, { status: 'queued', updatedAt: now, notBefore, error }, from) === 1;
+  }
+
+  /** Requests waiting or in doubt, and those that failed since `since`. */
+  counts(instanceId: string, since: number): { queued: number; sent: number; unknown: number; failed: number } {
+    return this.waitingStmt.get(instanceId, instanceId, instanceId, instanceId, since) as { queued: number; sent: number; unknown: number; failed: number };
   }
 
   countQueued(instanceId: string): number {

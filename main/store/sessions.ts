@@ -19,6 +19,9 @@ export interface SessionPage {
   nextCursor: string | null;
 }
 
+/** A session that exchanged work with QuickBooks and was closed without a problem (DONE/NOOP are how it ends, not problems). */
+const EXCHANGED_WELL = "status = 'closed' AND (last_error_code IS NULL OR last_error_code IN ('DONE', 'NOOP'))";
+
 export class SessionStore {
   private readonly byTicketStmt;
   private readonly byIdStmt;
@@ -27,6 +30,10 @@ export class SessionStore {
   private readonly activeForStmt;
   private readonly allActiveStmt;
   private readonly pageStmt;
+  private readonly latestStmt;
+  private readonly latestExchangeStmt;
+  private readonly lastGoodStmt;
+  private readonly exchangedWellStmt;
   private readonly updateById;
 
   constructor(db: Db) {
@@ -42,7 +49,37 @@ export class SessionStore {
     this.pageStmt = db.prepare<[string, number, number, string, number], Record<string, unknown>>(
       `${select} WHERE instance_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?`,
     );
+    this.latestStmt = db.prepare<[string], Record<string, unknown>>(`${select} WHERE instance_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`);
+    this.latestExchangeStmt = db.prepare<[string], Record<string, unknown>>(
+      `${select} WHERE instance_id = ? AND qbxml_version IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+    );
+    this.lastGoodStmt = db.prepare<[string], { at: number | null }>(
+      `SELECT max(coalesce(ended_at, created_at)) AS at FROM sessions WHERE instance_id = ? AND (status IN ('no_work', 'paused') OR (${EXCHANGED_WELL}))`,
+    );
+    this.exchangedWellStmt = db.prepare<[string, string], { one: number }>(`SELECT 1 AS one FROM sessions WHERE instance_id = ? AND id <> ? AND ${EXCHANGED_WELL} LIMIT 1`);
     this.updateById = SESSIONS.updater(db, 'id');
+  }
+
+  /** The connection's newest session, whatever became of it. */
+  latestFor(instanceId: string): Session | undefined {
+    const row = this.latestStmt.get(instanceId);
+    return row && SESSIONS.fromRow(row);
+  }
+
+  /** The connection's newest session that talked to QuickBooks (it knows the product and qbXML version). */
+  latestExchangeFor(instanceId: string): Session | undefined {
+    const row = this.latestExchangeStmt.get(instanceId);
+    return row && SESSIONS.fromRow(row);
+  }
+
+  /** When the connection last synced well: an exchange that ended without a problem, or a login with nothing to do. */
+  lastGoodAt(instanceId: string): number | null {
+    return (this.lastGoodStmt.get(instanceId) as { at: number | null }).at;
+  }
+
+  /** Whether a session other than `exceptId` has exchanged work with QuickBooks and ended without a problem. */
+  hasExchangedWell(instanceId: string, exceptId: string): boolean {
+    return this.exchangedWellStmt.get(instanceId, exceptId) !== undefined;
   }
 
   byTicketHash(hash: string): Session | undefined {

@@ -16,6 +16,7 @@ import type {
   RequestStatus,
   ResponseResult,
   SessionStatus,
+  SyncWindow,
 } from './types';
 
 export const INSTANCES = new Table('instances', {
@@ -34,6 +35,7 @@ export const INSTANCES = new Table('instances', {
   lingerSeconds: integer(),
   alternateCompanyFiles: json<string[]>().as('alternate_files_json'),
   readOnly: boolean(),
+  syncWindow: json<SyncWindow>().nullable(),
   company: json<LearnedCompany>().nullable().as('company_json'),
   createdAt: integer(),
   updatedAt: integer(),
@@ -168,4 +170,64 @@ export const DELIVERIES = new Table('deliveries', {
   lastError: text().nullable(),
   createdAt: integer(),
   deliveredAt: integer().nullable(),
+});
+
+/** Change detection's settings, one row per instance (main/forward/detection). */
+export const DETECTION_SETTINGS = new Table('detection_settings', {
+  instanceId: text(),
+  enabled: boolean(),
+  /** Entity names, e.g. ["Customer", "Invoice"] (main/forward/detection/catalog.ts). */
+  types: json<string[]>().as('types_json'),
+  /** The first run of a type: "snapshot" (every record as Create) or "now" (changes from then on). */
+  startMode: text<'snapshot' | 'now'>(),
+  intervalMinutes: integer(),
+  /** When the last run was queued. */
+  lastRunAt: integer().nullable(),
+  updatedAt: integer(),
+});
+
+/**
+ * How far change detection got, per instance and entity type. QuickBooks times are its
+ * local wall times without offset ("2024-11-03T01:25:00"): what it means, and what it
+ * takes back. The `changes…` fields describe the changes query in flight, saved with
+ * every page of it, in the transaction that queued that page's events.
+ */
+export const WATERMARKS = new Table('watermarks', {
+  instanceId: text(),
+  type: text(),
+  /** The newest TimeModified of completed runs: the next changes query starts there (less an overlap). */
+  changedSince: text().nullable(),
+  /** The newest TimeDeleted QuickBooks reported. */
+  deletedSince: text().nullable(),
+  /** When the type's first run (snapshot or baseline) completed; null: the next run is a first run. */
+  startedAt: integer().nullable(),
+  /** When the last completed changes query was queued: writes of the companion before it were already seen. */
+  checkedAt: integer().nullable(),
+  /** Deletions up to this time are known (QuickBooks keeps them ~90 days: past that, reconcile by id list). */
+  deletionsCheckedAt: integer(),
+  changesRequestId: text().nullable(),
+  changesKind: text<'snapshot' | 'baseline' | 'changes'>().nullable(),
+  /** The FromModifiedDate the changes query was sent with; null: none (every record). */
+  changesFrom: text().nullable(),
+  /** The last record (its seq in the request's records) turned into events. */
+  changesSeq: integer(),
+  /** The newest TimeModified the changes query in flight has returned so far. */
+  changesMax: text().nullable(),
+  deletedRequestId: text().nullable(),
+  reconcileRequestId: text().nullable(),
+  updatedAt: integer(),
+});
+
+/** Every record change detection has reported, at its last EditSequence: dedupe, Create vs Update, merges, vanished ids. */
+export const DETECTED_RECORDS = new Table('detected_records', {
+  instanceId: text(),
+  type: text(),
+  recordId: text(),
+  editSequence: text().nullable(),
+  /** FullName (or Name) of a list element, RefNumber of a transaction: a merge leaves two elements of one name. */
+  name: text().nullable(),
+  voided: boolean(),
+  seenAt: integer(),
+  /** Reported deleted (or merged away) then; kept ~90 days so QuickBooks' deletion log can't report it twice. */
+  deletedAt: integer().nullable(),
 });

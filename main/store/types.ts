@@ -12,6 +12,15 @@ export type Delivery = RowOf<typeof DELIVERIES.columns>;
 /** An outbox row: waiting (or retrying), delivered, or given up on (dead letter, replayable). */
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
+/** When a connection may sync (see main/qbwc/sync-window.ts). */
+export interface SyncWindow {
+  /** 0 = Sunday … 6 = Saturday: the days a window may start on. */
+  days: number[];
+  /** "HH:MM", 24-hour, on the PC's clock. */
+  start: string;
+  end: string;
+}
+
 export interface Contact {
   firstName?: string;
   lastName?: string;
@@ -93,6 +102,7 @@ export type SessionStatus =
   | 'rejected' // bad credentials (nvu)
   | 'no_work' // authenticate answered none
   | 'busy' // authenticate answered busy
+  | 'paused' // authenticate answered none: syncing is paused, or it is outside the connection's sync window
   | 'wrong_company'; // the open company file is not this instance's: nothing may be sent
 
 export interface HostInfo {

@@ -105,7 +105,7 @@ describe('every problem at once', () => {
       ['colour', 'unknown_field'],
     ]);
     expect(query.json.error.problems[1]?.message).toBe('limit must be a number (got "lots").');
-    expect(query.json.error.problems[2]?.message).toBe('colour is not a query parameter of this operation. Allowed: fromTime, toTime, action, limit, cursor.');
+    expect(query.json.error.problems[2]?.message).toBe('colour is not a query parameter of this operation. Allowed: fromTime, toTime, action, sessionId, q, limit, cursor.');
   });
 
   it('names an unknown field of a PATCH by its own name, one problem per field', async () => {

@@ -206,6 +206,7 @@ describe('records of a large response', () => {
         lingerSeconds: 0,
         alternateCompanyFiles: [],
         readOnly: false,
+        syncWindow: null,
         company: null,
         createdAt: 1,
         updatedAt: 1,
