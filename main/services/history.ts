@@ -124,7 +124,15 @@ export class HistoryService {
     const fromTime = q.fromTime !== undefined ? Date.parse(q.fromTime) : undefined;
     const toTime = q.toTime !== undefined ? Date.parse(q.toTime) : undefined;
     if (fromTime !== undefined && toTime !== undefined && fromTime > toTime) throw invalid('fromTime', 'fromTime must not be after toTime.');
-    return { clientId: q.instanceId, fromTime, toTime, action: q.action, sessionId: q.sessionId, text: q.q };
+    const filter: EventFilter = { clientId: q.instanceId, fromTime, toTime, action: q.action, sessionId: q.sessionId, text: q.q };
+    if (q.sessionId !== undefined) {
+      // A session's events lie within its time (and late answers within the hour after): read only that stretch of the time index.
+      const session = this.deps.store.sessions.get(q.sessionId);
+      if (!session) return { ...filter, toTime: -1 };
+      filter.fromTime = Math.max(fromTime ?? -Infinity, session.createdAt);
+      filter.toTime = Math.min(toTime ?? Infinity, (session.endedAt ?? this.deps.now()) + HOUR);
+    }
+    return filter;
   }
 
   /** Without toTime the window ends now; without fromTime it starts 24 hours before its end. */
