@@ -30,6 +30,20 @@ export interface DomainEventMap {
 
 export type DomainEventName = keyof DomainEventMap;
 
+/** Every event's name, for documents that list them (the OpenAPI stream description); a Record, so none is left out. */
+const EVENT_NAMES: Record<DomainEventName, true> = {
+  'request.queued': true,
+  'request.completed': true,
+  'request.cancelled': true,
+  'session.started': true,
+  'session.progress': true,
+  'session.ended': true,
+  'instance.changed': true,
+  'delivery.queued': true,
+  'settings.changed': true,
+};
+export const DOMAIN_EVENT_NAMES = Object.keys(EVENT_NAMES) as DomainEventName[];
+
 const ALL = Symbol('all');
 
 export class DomainEvents {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { type OperationDef, operations } from '../contract/operations';
 import { apiErrorSchema } from '../contract/schemas';
+import { DOMAIN_EVENT_NAMES } from '../events';
 
 /** A schema object for the document: JSON Schema 2020-12 (OpenAPI 3.1's dialect) without a `$schema` of its own. */
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
@@ -60,13 +61,23 @@ export function buildOpenApi(version: string, baseUrl: string): object {
       security: def.auth ? [{ bearer: [] }] : [],
     };
   }
+  // Not a contract operation (its answer never ends): the domain events, for live views.
+  paths['/stream'] = {
+    get: {
+      operationId: 'streamEvents',
+      summary: `Live updates as server-sent events: "ready" on connecting, then one event per change as it is committed (${DOMAIN_EVENT_NAMES.join(', ')}), data a JSON object naming what changed (ids, status). Read the current state through the operations; a comment line every 20 s keeps the stream open.`,
+      parameters: [],
+      responses: { '200': { description: 'The event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '401': errorResponse },
+      security: [{ bearer: [] }],
+    },
+  };
   return {
     openapi: '3.1.0',
     info: {
       title: 'QBWC Companion API',
       version,
       description:
-        'Local API of QBWC Companion: manage QuickBooks Web Connector instances, queue qbXML for QuickBooks Desktop and read the results. Listens on loopback; send the token from <data-dir>/api-token as a Bearer token (checked before any of the body is read). JSON bodies are limited to 1 MB (4 MB for /qwc/validate); queueing requests takes up to the configured maximum (--max-body-mb, default 512). A 4xx lists every problem with the request in `error.problems`.',
+        'Local API of QBWC Companion: manage QuickBooks Web Connector instances, queue qbXML for QuickBooks Desktop and read the results. Listens on loopback; send the token from <data-dir>/api-token as a Bearer token (checked before any of the body is read); a browser signed in with a one-time link (POST /login-codes) is authenticated by its session cookie instead. JSON bodies are limited to 1 MB (4 MB for /qwc/validate); queueing requests takes up to the configured maximum (--max-body-mb, default 512). A 4xx lists every problem with the request in `error.problems`.',
     },
     servers: [{ url: baseUrl }],
     components: {

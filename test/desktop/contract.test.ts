@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 const connection = (harness: Harness) => {
-  const c = harness.companion.handlers.getOverview();
+  const c = harness.companion.handlers.getOverview({});
   return (c as Exclude<typeof c, Promise<unknown>>).connections[0];
 };
 
@@ -72,7 +72,7 @@ describe('the overview', () => {
     // The write goes out, and its Web Connector dies before QuickBooks' answer comes back:
     // the next login from that PC takes over, and the write's outcome is unknown.
     const soap = h.soap();
-    const login = async () => ((await soap.call('authenticate', { strUserName: 'tester', strPassword: h?.password })) as string[])[0] as string;
+    const login = async () => ((await soap.call('authenticate', { strUserName: 'tester', strPassword: h?.password as string })) as string[])[0] as string;
     const ticket = await login();
     expect(String(await soap.call('sendRequestXML', sendArgs(ticket, HCP_QB2014)))).toContain('<InvoiceAddRq');
     await login();
@@ -177,7 +177,7 @@ describe('browser mode', () => {
     fs.writeFileSync(path.join(uiDir, 'assets', 'app-1234.js'), 'console.log(1)');
     h = await startHarness({ uiDir });
     const base = h.companion.url;
-    const { url } = await h.companion.handlers.createLoginCode();
+    const { url } = await h.companion.handlers.createLoginCode({});
     const link = new URL(url);
     expect(link.pathname).toBe('/login');
 
