@@ -269,7 +269,9 @@ describe('the API surface', () => {
     const doc = await api('GET', '/openapi.json', undefined, {});
     expect(doc.json.openapi).toBe('3.1.0');
     const ops = Object.values(doc.json.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
-    expect(ops.sort()).toEqual(Object.keys(operations).sort());
+    // Every operation, and the live-update stream beside them.
+    expect(ops.sort()).toEqual([...Object.keys(operations), 'streamEvents'].sort());
+    expect(Object.keys(doc.json.paths['/stream'].get.responses['200'].content)).toEqual(['text/event-stream']);
     // Paths are relative to the server URL, which ends in /api/v1.
     expect(doc.json.servers).toEqual([{ url: `http://localhost:${h.companion.port}/api/v1` }]);
     const create = doc.json.paths['/instances'].post;
