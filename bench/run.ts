@@ -20,8 +20,9 @@ import { builderBenchmark } from './builder';
 import { endpointBenchmark } from './endpoint';
 import { largeResponseBenchmark } from './large-response';
 import { sessionBenchmark } from './session';
+import { uiBenchmark } from './ui';
 
-export const BENCHMARKS: Benchmark[] = [sessionBenchmark, endpointBenchmark, largeResponseBenchmark, builderBenchmark];
+export const BENCHMARKS: Benchmark[] = [sessionBenchmark, endpointBenchmark, largeResponseBenchmark, builderBenchmark, uiBenchmark];
 
 const round2 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 100) / 100);
 
