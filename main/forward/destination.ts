@@ -8,6 +8,7 @@
  *   event.notification.format          "legacy" (QBO's eventNotifications, the default) or "cloudevents"
  *   event.objects                      comma-separated entity names to send; absent or empty: all
  */
+import { SECRET_KEY } from '../security/secrets';
 import { isLoopbackHost } from '../loopback';
 
 export const CONFIG_KEYS = {
@@ -99,8 +100,6 @@ export function displayUrl(raw: string): string {
   }
 }
 
-/** Configuration keys whose values are secrets: never returned or logged. */
-const SECRET_KEY = /secret|token|password/i;
 export const SECRET_MASK = '********';
 
 export function maskSecrets(config: Configuration): Record<string, string> {

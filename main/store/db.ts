@@ -1,6 +1,7 @@
 /** Opening the SQLite database: pragmas and migrations. SQL lives only in store/. */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KeyVault } from '../security/secrets';
 import Database from 'better-sqlite3';
 import { applyLegacyJournal } from './legacy-journal';
 import { MIGRATIONS } from './migrations';
@@ -18,6 +19,8 @@ export interface OpenOptions {
   durability?: Durability;
   /** How long to wait for another process to let go of the data folder; default 0. */
   ownerWaitMs?: number;
+  /** Where the key that seals secrets is kept; default a private file in the data folder (see security/secrets.ts). */
+  keyVault?: KeyVault;
 }
 
 export const DATABASE_FILE = 'companion.db';

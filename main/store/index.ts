@@ -1,6 +1,7 @@
 import { AuthFailureStore } from './auth-failures';
 import { asStorageUnavailable } from '../errors';
 import { DeliveryStore } from './deliveries';
+import { createSealer, type KeyVault, keyFileVault, type SecretSealer } from '../security/secrets';
 import { type Db, makeDataFolder, type OpenOptions, openDatabase } from './db';
 import { acquireOwnership, type OwnerLock } from './owner';
 import { EventStore } from './events';
@@ -36,14 +37,19 @@ export class Store {
   /** Work to do once the outermost unit has committed (see afterCommit); undefined outside a unit. */
   private committed: (() => void)[] | undefined;
 
+  /** Seals secrets for the store's tables (and anyone else keeping one, e.g. the cloud link). */
+  readonly secrets: SecretSealer;
+
   private constructor(
     readonly db: Db,
     private readonly lock: OwnerLock,
     dataDir: string,
     fsync: boolean,
+    vault: KeyVault,
   ) {
     this.run = db.transaction((fn: () => unknown) => fn());
-    this.instances = new InstanceStore(db);
+    this.secrets = createSealer(vault);
+    this.instances = new InstanceStore(db, this.secrets);
     this.sessions = new SessionStore(db);
     this.requests = new RequestStore(db);
     this.responses = new ResponseStore(db, dataDir, fsync);
@@ -61,7 +67,9 @@ export class Store {
     makeDataFolder(dataDir);
     const lock = acquireOwnership(dataDir, { waitMs: options.ownerWaitMs });
     try {
-      return new Store(openDatabase(dataDir, options), lock, dataDir, options.durability === 'full');
+      const store = new Store(openDatabase(dataDir, options), lock, dataDir, options.durability === 'full', options.keyVault ?? keyFileVault(dataDir));
+      store.transaction(() => store.instances.sealStoredSecrets());
+      return store;
     } catch (err) {
       lock.release();
       throw err;
