@@ -12,13 +12,20 @@ import { htmlPage, sendHtml } from './pages';
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
-  '.json': 'application/json',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
 };
+
+/** The Content-Type of a file of the built UI (browser mode here, app:// in the desktop app). */
+export const uiContentType = (file: string): string => TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 
 /** The UI's policy: its own scripts only; styles inline too (Fluent UI writes style tags). */
 export const UI_CSP =
@@ -77,7 +84,7 @@ export function uiRoutes(options: { uiDir: string; sessions: BrowserSessions; pr
       }
       const hashed = file.includes(`${path.sep}assets${path.sep}`);
       res.writeHead(200, {
-        'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'Content-Type': uiContentType(file),
         'Content-Length': fs.statSync(file).size,
         'Content-Security-Policy': UI_CSP,
         'X-Content-Type-Options': 'nosniff',
