@@ -8,12 +8,15 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ApiError } from '../errors';
 
 /** Configuration keys whose values are secrets: sealed at rest, never returned or logged. */
 export const SECRET_KEY = /secret|token|password|apikey|api_key/i;
 
 const PREFIX = 'enc:v1:';
 const KEY_FILE = 'secrets.key';
+/** The key wrapped by the OS keychain (the desktop app's vault; see main/electron/secret-box.ts). */
+export const OS_KEY_FILE = 'secrets.key.os';
 
 /** Where the data key lives: a private file, or wrapped by the OS keychain in the desktop app. */
 export interface KeyVault {
@@ -22,7 +25,12 @@ export interface KeyVault {
   save(key: Buffer): void;
 }
 
-export class SecretsLockedError extends Error {}
+/** A secret this process cannot read or write: a 409 the caller can act on, never a crash. */
+export class SecretsLockedError extends ApiError {
+  constructor(message: string) {
+    super(409, 'secrets_locked', message);
+  }
+}
 
 /** The key as a file readable by its owner only (0600), in the data folder. */
 export function keyFileVault(dataDir: string): KeyVault {
@@ -32,8 +40,12 @@ export function keyFileVault(dataDir: string): KeyVault {
       try {
         return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // The desktop app wrapped the key with this user's OS keychain, which plain Node can't open.
+        if (fs.existsSync(path.join(dataDir, OS_KEY_FILE))) {
+          throw new SecretsLockedError('The secrets of this data folder (webhook signing keys, API keys) are locked with this user\'s keychain by the QBWC Companion app: run the app on this folder rather than "serve".');
+        }
+        return null;
       }
     },
     save(key) {
@@ -44,8 +56,9 @@ export function keyFileVault(dataDir: string): KeyVault {
 }
 
 export interface SecretSealer {
+  /** Throws SecretsLockedError when the key can't be had here. */
   seal(plain: string): string;
-  /** The secret; a value written before secrets were sealed is returned as it is. */
+  /** The secret; a value written before secrets were sealed is returned as it is. Throws SecretsLockedError when it can't be opened here. */
   open(value: string): string;
   isSealed(value: string): boolean;
 }

@@ -1,4 +1,4 @@
-import { mapSecrets, SECRET_KEY, type SecretSealer } from '../security/secrets';
+import { mapSecrets, SECRET_KEY, type SecretSealer, SecretsLockedError } from '../security/secrets';
 import type { Db } from './db';
 import { INSTANCES } from './tables';
 import type { Instance, LearnedCompany } from './types';
@@ -65,9 +65,18 @@ export class InstanceStore {
     }
   }
 
+  /** A secret that can't be opened here reads as unset (no webhook destination), not as a failure of everything that reads instances. */
   private read(row: Row): Instance {
     const instance = INSTANCES.fromRow(row);
-    return { ...instance, configuration: mapSecrets(instance.configuration, this.secrets.open) };
+    const open = (value: string) => {
+      try {
+        return this.secrets.open(value);
+      } catch (err) {
+        if (err instanceof SecretsLockedError) return '';
+        throw err;
+      }
+    };
+    return { ...instance, configuration: mapSecrets(instance.configuration, open) };
   }
 
   delete(id: string, now: number): boolean {
