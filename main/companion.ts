@@ -18,9 +18,11 @@ import { createRequestHandler, QBWC_PATH } from './api/server';
 import { defaultUiDir, uiRoutes } from './api/ui';
 import type { OperationHandlers } from './contract/operations';
 import { DomainEvents } from './events';
+import { ChangeDetection, type DetectionTuning } from './forward/detection/detector';
 import { Outbox } from './forward/outbox';
 import { DeliveryWorker, type DeliveryWorkerOptions } from './forward/worker';
-import { createLogger, type Logger } from './logger';
+import { CloudLink, type CloudLinkTuning } from './cloud/link';
+import { createLogger, type Logger, silentLogger } from './logger';
 import { isLoopbackHost } from './loopback';
 import { createSoapEndpoint } from './qbwc/endpoint';
 import { type OpenFile, openWithSystem } from './qwc/open';
@@ -34,6 +36,7 @@ import { HistoryService } from './services/history';
 import { OverviewService } from './services/overview';
 import { InstanceService } from './services/instances';
 import { RequestService } from './services/requests';
+import type { KeyVault } from './security/secrets';
 import { Settings } from './settings';
 import { Store } from './store';
 import { TlsError } from './tls/ca';
@@ -119,10 +122,16 @@ export interface CompanionOptions {
   https?: HttpsSettings;
   /** Opens a saved QWC file with the program registered for it (the desktop app passes Electron's shell). */
   openFile?: OpenFile;
+  /** Where the key sealing secrets is kept (the desktop app: the OS keychain); default a private file in the data folder. */
+  keyVault?: KeyVault;
   /** The built UI served at / (default dist/renderer beside the compiled code). */
   uiDir?: string;
   /** The webhook delivery worker's schedule, timeouts and jitter (see main/forward/worker.ts); tests shorten them. */
   forward?: Omit<DeliveryWorkerOptions, 'store' | 'events' | 'logger' | 'now'>;
+  /** Change detection's page size and how often it looks for due runs (main/forward/detection); tests shorten them. */
+  detection?: Partial<DetectionTuning>;
+  /** The cloud link's timers, batches and fetch (see main/cloud/link.ts); tests shorten them. */
+  cloud?: Partial<CloudLinkTuning>;
 }
 
 
@@ -148,6 +157,7 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
   const store = Store.open(options.dataDir, {
     durability: options.durability,
     ownerWaitMs: options.ownerWaitMs,
+    keyVault: options.keyVault,
   });
   const events = new DomainEvents((emit) => store.afterCommit(emit));
   const settings = new Settings(store.settings, (s) => events.emit('settings.changed', { paused: s.paused }));
@@ -177,16 +187,19 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
     openFile: options.openFile ?? openWithSystem,
   });
   const outbox = new Outbox({ store, events, now });
+  const history = new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION });
   const services: Services = {
     instances,
     requests,
-    history: new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION }),
+    history,
     settings,
     deliveries: new DeliveryService({ store, events, outbox, instances, now }),
     overview: new OverviewService({ store, settings, now, timeZone }),
     followUps,
     logins: new BrowserSessions(now),
     pagesUrl: publicBaseUrl,
+    detection: new ChangeDetection({ store, requests, outbox, events, now, timeZone, logger: options.logger ?? silentLogger, tuning: options.detection }),
+    cloud: new CloudLink({ store, events, now, logger: options.logger ?? silentLogger, requests, instances, history, tuning: options.cloud }),
   };
   return { store, events, settings, services, handlers: createHandlers(services), qbwc, outbox, publicBaseUrl };
 }
@@ -287,6 +300,8 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
     sweep.unref();
     const forwarder = new DeliveryWorker({ ...options.forward, store, events: core.events, logger, now: options.now });
     forwarder.start();
+    core.services.cloud.start();
+    core.services.detection.start();
     const hostUrl = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
     const url = hostUrl(host);
     // For the CLI: listening on every address includes loopback, the only place it sends the token.
@@ -315,7 +330,9 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
         if (!(err instanceof TlsError)) {
           // The https port is taken (or the like): this start fails as a taken http port does.
           clearInterval(sweep);
+          core.services.detection.stop();
           await forwarder.stop();
+          await core.services.cloud.stop();
           await checkpointer?.stop();
           await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
           throw err;
@@ -342,7 +359,9 @@ export async function startCompanion(options: CompanionOptions): Promise<Compani
       apiToken,
       async stop() {
         clearInterval(sweep);
+        core.services.detection.stop();
         await forwarder.stop();
+        await core.services.cloud.stop();
         await httpsRunning?.stop();
         fs.rmSync(serverFile, { force: true });
         await checkpointer?.stop();

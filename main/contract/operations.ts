@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { settingsSchema } from '../settings';
+import { changeDetectionRunSchema, changeDetectionSchema, changeDetectionUpdateSchema } from '../forward/detection/contract';
+import { cloudLinkSchema, cloudLinkUpdateSchema } from '../cloud/contract';
 import {
   METRIC_IDS,
   deliverySchema,
@@ -366,6 +368,64 @@ export const operations = {
     output: healthSchema,
     status: 200,
     auth: false,
+  },
+  // Change detection in QuickBooks (issue 18 §1, main/forward/detection).
+  getChangeDetection: {
+    method: 'GET',
+    path: '/instances/{instanceId}/change-detection',
+    summary: 'Change detection of an instance: whether it is on, the types it watches, how it starts, how often it runs, and how far each type got. Off until turned on.',
+    params: instanceId,
+    output: changeDetectionSchema,
+    status: 200,
+    auth: true,
+  },
+  updateChangeDetection: {
+    method: 'PUT',
+    path: '/instances/{instanceId}/change-detection',
+    summary:
+      'Set change detection of an instance. When on, it queues queries for changes, deletions and merges of the types it watches every intervalMinutes (they run when the Web Connector connects) and sends what changed to the instance\'s webhook destination as Create, Update, Delete, Merge and Void events.',
+    params: instanceId,
+    body: changeDetectionUpdateSchema,
+    output: changeDetectionSchema,
+    status: 200,
+    auth: true,
+  },
+  runChangeDetection: {
+    method: 'POST',
+    path: '/instances/{instanceId}/change-detection/run',
+    summary: 'Queue change detection\'s queries now rather than when next due; they run when the Web Connector next connects. 409 while change detection is off.',
+    params: instanceId,
+    output: changeDetectionRunSchema,
+    status: 202,
+    auth: true,
+  },
+  // The cloud link to a QBD Connect service (issue 18 §2, main/cloud).
+  getCloudLink: {
+    method: 'GET',
+    path: '/cloud-link',
+    summary:
+      'The cloud link: its settings (the API key masked), how it is doing in plain words (off, ok, retrying, offline, or the API key refused), when it last pushed and pulled, its last error, and what waits to be sent.',
+    output: cloudLinkSchema,
+    status: 200,
+    auth: true,
+  },
+  updateCloudLink: {
+    method: 'PUT',
+    path: '/cloud-link',
+    summary:
+      'Set the cloud link. On, it registers the instances with a QBD Connect System API, pushes their sessions, requests (with results), event log and metrics as they happen, and queues the requests a cloud app queued for them — calling out only. Turned on, it starts from then on. Leave apiKey out to keep the stored one.',
+    body: cloudLinkUpdateSchema,
+    output: cloudLinkSchema,
+    status: 200,
+    auth: true,
+  },
+  syncCloudLinkNow: {
+    method: 'POST',
+    path: '/cloud-link/sync',
+    summary: 'Push and pull now, trying again at once after a failure or a refused API key; answers when done, with the link\'s state. 409 while the link is off.',
+    output: cloudLinkSchema,
+    status: 200,
+    auth: true,
   },
 } as const satisfies Record<string, OperationDef>;
 

@@ -5,7 +5,8 @@
  *   event.notification.enabled         "true" to send
  *   event.notification.callback.url    https://…, or http:// on this computer (localhost, 127.x.x.x, [::1])
  *   event.notification.verifier.token  the signing key (intuit-signature and webhook-signature)
- *   event.notification.format          "legacy" (QBO's eventNotifications, the default) or "cloudevents"
+ *   event.notification.format          "legacy" (QBO's eventNotifications, the default), "cloudevents", or
+ *                                      "full" (CloudEvents whose data is the whole record, for apps that can't query back)
  *   event.objects                      comma-separated entity names to send; absent or empty: all
  */
 import { SECRET_KEY } from '../security/secrets';
@@ -19,7 +20,7 @@ export const CONFIG_KEYS = {
   objects: 'event.objects',
 } as const;
 
-export const PAYLOAD_FORMATS = ['legacy', 'cloudevents'] as const;
+export const PAYLOAD_FORMATS = ['legacy', 'cloudevents', 'full'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 export interface Destination {
@@ -44,7 +45,7 @@ export function destinationOf(config: Configuration): Destination | null {
   return {
     url,
     verifierToken,
-    format: config[CONFIG_KEYS.format] === 'cloudevents' ? 'cloudevents' : 'legacy',
+    format: PAYLOAD_FORMATS.find((f) => f === config[CONFIG_KEYS.format]) ?? 'legacy',
     objects: names.length > 0 ? new Set(names) : null,
   };
 }

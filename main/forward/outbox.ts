@@ -54,7 +54,7 @@ export class Outbox {
         instanceId: instance.id,
         recordKey: `${change.name}:${change.id}`,
         eventType: `${change.name}.${change.operation}`,
-        payload: buildPayload(destination.format, instance.id, eventId, change),
+        payload: buildPayload(destination.format, instance.fileId, eventId, change),
         status: 'pending',
         attempts: 0,
         failures: 0,

@@ -61,7 +61,7 @@ type Outcome = { status: number; retryAfter: string | null } | { error: string; 
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ENONET']);
 
 /** Statuses whose Retry-After is honoured. */
-const THROTTLED = new Set([429, 502, 503, 504]);
+export const THROTTLED = new Set([429, 502, 503, 504]);
 
 export class DeliveryWorker {
   private readonly now: () => number;
@@ -254,23 +254,31 @@ export class DeliveryWorker {
     return { result: 'failed', patch: { ...base, failures, status: 'pending', nextAttemptAt: now + wait } };
   }
 
-  /** The schedule's delay at `step` (its last one past the end), ±20 % jitter. */
   private delay(step: number): number {
-    const base = this.schedule[Math.min(step, this.schedule.length - 1)] ?? 0;
-    return Math.round(base * (0.8 + 0.4 * this.random()));
+    return scheduleDelay(this.schedule, step, this.random);
   }
 
-  /** Retry-After as whole seconds or an HTTP date (…GMT), within [0, maxRetryAfterMs]; null when absent or unreadable. */
   private retryAfterMs(header: string | null, now: number): number | null {
-    const value = header?.trim() ?? '';
-    const ms = /^\d+$/.test(value) ? Number(value) * SECOND : /GMT$/.test(value) ? Date.parse(value) - now : Number.NaN;
-    if (Number.isNaN(ms)) return null;
-    return Math.min(Math.max(ms, 0), this.o.maxRetryAfterMs ?? 24 * HOUR);
+    return parseRetryAfter(header, now, this.o.maxRetryAfterMs ?? 24 * HOUR);
   }
 }
 
+/** A schedule's delay at `step` (its last one past the end), ±20 % jitter; `random` in [0, 1). Also the cloud link's (main/cloud). */
+export function scheduleDelay(schedule: readonly number[], step: number, random: () => number): number {
+  const base = schedule[Math.min(step, schedule.length - 1)] ?? 0;
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** Retry-After as whole seconds or an HTTP date (…GMT), within [0, maxMs]; null when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now: number, maxMs: number): number | null {
+  const value = header?.trim() ?? '';
+  const ms = /^\d+$/.test(value) ? Number(value) * SECOND : /GMT$/.test(value) ? Date.parse(value) - now : Number.NaN;
+  if (Number.isNaN(ms)) return null;
+  return Math.min(Math.max(ms, 0), maxMs);
+}
+
 /** Why a request got no answer, in a few words (fetch hides it in `cause`), and whether it means this PC is offline. */
-function describeError(err: unknown): { error: string; offline: boolean } {
+export function describeError(err: unknown): { error: string; offline: boolean } {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return { error: 'timed out', offline: false };
   const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
   const code = cause?.code;

@@ -2,6 +2,8 @@
 import type { OperationHandlers } from '../contract/operations';
 import { validateQwc } from '../qwc/validate';
 import type { BrowserSessions } from '../api/browser-sessions';
+import type { ChangeDetection } from '../forward/detection/detector';
+import type { CloudLink } from '../cloud/link';
 import type { FollowUps } from '../queue/follow-ups';
 import type { Settings } from '../settings';
 import type { DeliveryService } from './deliveries';
@@ -21,6 +23,8 @@ export interface Services {
   logins: BrowserSessions;
   /** Where a browser on this computer reaches the companion's pages, e.g. http://localhost:8520. */
   pagesUrl: () => string;
+  detection: ChangeDetection;
+  cloud: CloudLink;
 }
 
 export function createHandlers(s: Services): OperationHandlers {
@@ -60,5 +64,11 @@ export function createHandlers(s: Services): OperationHandlers {
     updateSettings: (i) => s.settings.update(i.body),
     validateQwc: (i) => validateQwc(i.body.qwc),
     getHealth: () => s.history.health(),
+    getChangeDetection: (i) => s.detection.get(i.instanceId),
+    updateChangeDetection: (i) => s.detection.update(i.instanceId, i.body),
+    runChangeDetection: (i) => s.detection.run(i.instanceId),
+    getCloudLink: () => s.cloud.status(),
+    updateCloudLink: (i) => s.cloud.update(i.body),
+    syncCloudLinkNow: () => s.cloud.syncNow(),
   };
 }

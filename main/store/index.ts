@@ -13,6 +13,7 @@ import { ResponseStore } from './responses';
 import { SessionStore } from './sessions';
 import { SettingsStore } from './settings';
 import { WatermarkStore } from './watermarks';
+import { CloudStore } from './cloud';
 
 /**
  * Every table family behind one handle, and units of work: each unit is one SQLite
@@ -33,6 +34,7 @@ export class Store {
   readonly records: RecordStore;
   readonly deliveries: DeliveryStore;
   readonly watermarks: WatermarkStore;
+  readonly cloud: CloudStore;
   private readonly run: ReturnType<Db['transaction']>;
   /** Work to do once the outermost unit has committed (see afterCommit); undefined outside a unit. */
   private committed: (() => void)[] | undefined;
@@ -60,6 +62,7 @@ export class Store {
     this.records = new RecordStore(db);
     this.deliveries = new DeliveryStore(db);
     this.watermarks = new WatermarkStore(db);
+    this.cloud = new CloudStore(db, this.settings, this.secrets);
   }
 
   /** Opens the data folder's database, applying migrations; throws DataFolderBusyError while another process owns it. */

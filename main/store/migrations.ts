@@ -266,6 +266,7 @@ export const MIGRATIONS: readonly string[] = [
     changes_seq          INTEGER NOT NULL,
     changes_max          TEXT,
     deleted_request_id   TEXT,
+    deleted_basis        TEXT,
     reconcile_request_id TEXT,
     updated_at           INTEGER NOT NULL,
     PRIMARY KEY (instance_id, type)
@@ -276,11 +277,49 @@ export const MIGRATIONS: readonly string[] = [
     record_id     TEXT NOT NULL,
     edit_sequence TEXT,
     name          TEXT,
+    time_created  TEXT,
     voided        INTEGER NOT NULL,
     seen_at       INTEGER NOT NULL,
     deleted_at    INTEGER,
     PRIMARY KEY (instance_id, type, record_id)
   ) WITHOUT ROWID;
   CREATE INDEX detected_records_name ON detected_records (instance_id, type, name COLLATE NOCASE) WHERE deleted_at IS NULL;
+  `,
+  // 10: the cloud link (main/cloud): a journal of the instances, sessions and requests that
+  // changed while the link is on, written by triggers in the transaction that made the change
+  // (nothing is lost between a commit and the push), and how far each kind was pushed. The
+  // triggers read "enabled" of the link's settings row, 'cloudLink' (main/store/cloud.ts).
+  `
+  CREATE TABLE cloud_changes (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind      TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    UNIQUE (kind, entity_id)
+  );
+  CREATE TABLE cloud_cursors (
+    kind       TEXT PRIMARY KEY,
+    position   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- AUTOINCREMENT: an entity changed again gets a seq above every one pushed, never a reused one.
+  CREATE TRIGGER cloud_instance_added AFTER INSERT ON instances
+    WHEN (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
+    BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('instance', NEW.id); END;
+  CREATE TRIGGER cloud_instance_changed AFTER UPDATE OF name, qbd_path, frequency_minutes, contact_json, configuration_json, deleted_at ON instances
+    WHEN (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
+    BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('instance', NEW.id); END;
+  -- Sessions of no instance (an unknown user name) are no instance's to report.
+  CREATE TRIGGER cloud_session_added AFTER INSERT ON sessions
+    WHEN NEW.instance_id IS NOT NULL AND (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
+    BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('session', NEW.id); END;
+  CREATE TRIGGER cloud_session_changed AFTER UPDATE OF status, ended_at ON sessions
+    WHEN NEW.instance_id IS NOT NULL AND (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
+    BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('session', NEW.id); END;
+  CREATE TRIGGER cloud_request_added AFTER INSERT ON requests
+    WHEN (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
+    BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('request', NEW.id); END;
+  CREATE TRIGGER cloud_request_changed AFTER UPDATE OF status ON requests
+    WHEN (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
+    BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('request', NEW.id); END;
   `,
 ];

@@ -197,7 +197,7 @@ export const WATERMARKS = new Table('watermarks', {
   type: text(),
   /** The newest TimeModified of completed runs: the next changes query starts there (less an overlap). */
   changedSince: text().nullable(),
-  /** The newest TimeDeleted QuickBooks reported. */
+  /** Deletions before this are known: the next deleted-objects query starts there (less an overlap). */
   deletedSince: text().nullable(),
   /** When the type's first run (snapshot or baseline) completed; null: the next run is a first run. */
   startedAt: integer().nullable(),
@@ -214,6 +214,11 @@ export const WATERMARKS = new Table('watermarks', {
   /** The newest TimeModified the changes query in flight has returned so far. */
   changesMax: text().nullable(),
   deletedRequestId: text().nullable(),
+  /**
+   * changedSince when the deleted-objects query (or the reconcile) in flight was queued:
+   * QuickBooks answers it later, so once it completes, deletions before this are known too.
+   */
+  deletedBasis: text().nullable(),
   reconcileRequestId: text().nullable(),
   updatedAt: integer(),
 });
@@ -226,8 +231,28 @@ export const DETECTED_RECORDS = new Table('detected_records', {
   editSequence: text().nullable(),
   /** FullName (or Name) of a list element, RefNumber of a transaction: a merge leaves two elements of one name. */
   name: text().nullable(),
+  /** TimeCreated (wall time): a merge's survivor existed before the merge. */
+  timeCreated: text().nullable(),
   voided: boolean(),
   seenAt: integer(),
   /** Reported deleted (or merged away) then; kept ~90 days so QuickBooks' deletion log can't report it twice. */
   deletedAt: integer().nullable(),
+});
+
+/**
+ * The cloud link's journal (main/cloud): one row per instance, session or request that
+ * changed while the link was on, written by triggers (migration 10) in the transaction
+ * that made the change. A change to an entity already in it moves it to the end (a new seq).
+ */
+export const CLOUD_CHANGES = new Table('cloud_changes', {
+  seq: integer(),
+  kind: text<'instance' | 'session' | 'request'>(),
+  entityId: text(),
+});
+
+/** How far the cloud link pushed each kind: a journal seq, an event log_id, or (metrics) a time. */
+export const CLOUD_CURSORS = new Table('cloud_cursors', {
+  kind: text(),
+  position: integer(),
+  updatedAt: integer(),
 });

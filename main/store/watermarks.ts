@@ -59,7 +59,7 @@ export class WatermarkStore {
     this.updateWatermark = WATERMARKS.updater(db, 'instanceId', 'type = ?');
     this.recordStmt = db.prepare<[string, string, string], Row>(`${DETECTED_RECORDS.select} WHERE instance_id = ? AND type = ? AND record_id = ?`);
     this.upsertRecordStmt = db.prepare<[Row]>(`${DETECTED_RECORDS.insertSql()} ON CONFLICT (instance_id, type, record_id) DO UPDATE SET
-      edit_sequence = excluded.edit_sequence, name = excluded.name, voided = excluded.voided, seen_at = excluded.seen_at, deleted_at = excluded.deleted_at`);
+      edit_sequence = excluded.edit_sequence, name = excluded.name, time_created = excluded.time_created, voided = excluded.voided, seen_at = excluded.seen_at, deleted_at = excluded.deleted_at`);
     this.byNameStmt = db.prepare<[string, string, string, string], Row>(
       `${DETECTED_RECORDS.select} WHERE instance_id = ? AND type = ? AND name = ? COLLATE NOCASE AND record_id <> ? AND deleted_at IS NULL LIMIT 1`,
     );
@@ -69,7 +69,7 @@ export class WatermarkStore {
     this.pruneStmt = db.prepare<[string, number]>('DELETE FROM detected_records WHERE instance_id = ? AND deleted_at < ?');
     this.writesStmt = db.prepare<[string, number], { name: string; edit_sequence: string | null; data: string }>(
       `SELECT r.name, r.edit_sequence, r.data FROM requests q JOIN records r ON r.request_seq = q.seq
-        WHERE q.instance_id = ? AND q.kind = 'write' AND q.completed_at >= ?`,
+        WHERE q.instance_id = ? AND q.kind = 'write' AND q.completed_at >= ? ORDER BY q.seq, r.seq`,
     );
   }
 

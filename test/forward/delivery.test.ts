@@ -14,6 +14,8 @@ let core: Core;
 let receiver: Receiver;
 let clock: number;
 let instanceId: string;
+/** The connection's FileID: the realmId of its events. */
+let fileId: string;
 
 const worker = () => new DeliveryWorker({ store: core.store, events: core.events, logger: silentLogger, now: () => clock, random: () => 0.5, schedule: SCHEDULE });
 const change = (over: Partial<ChangeEvent> = {}): ChangeEvent => ({ name: 'Customer', id: '80000001-1234567890', operation: 'Update', lastUpdated: '2026-12-07T10:00:00.000Z', ...over });
@@ -35,7 +37,7 @@ beforeEach(async () => {
   clock = Date.now(); // near the real time: Standard Webhooks verifiers allow 5 minutes
   core = createCore({ dataDir: tempDir(), logger: silentLogger, now: () => clock }, () => 8520);
   receiver = await new Receiver().up();
-  instanceId = (await invoke(core.handlers, 'createInstance', { body: { name: 'Acme', username: 'acme', password: 'long enough pw' } })).instanceId;
+  ({ instanceId, fileId } = await invoke(core.handlers, 'createInstance', { body: { name: 'Acme', username: 'acme', password: 'long enough pw' } }));
   await configure({});
 });
 
@@ -55,7 +57,7 @@ describe('a delivery', () => {
     const body = verify(r, TOKEN) as any;
     expect(Object.keys(body)).toEqual(['eventNotifications']);
     expect(Object.keys(body.eventNotifications[0]).sort()).toEqual(['dataChangeEvent', 'realmId']);
-    expect(body.eventNotifications[0].realmId).toBe(instanceId);
+    expect(body.eventNotifications[0].realmId).toBe(fileId);
     expect(body.eventNotifications[0].dataChangeEvent.entities).toEqual([
       { name: 'Customer', id: '80000001-1234567890', operation: 'Merge', lastUpdated: '2026-12-07T10:00:00.000Z', deletedId: '80000002-1234567890' },
     ]);
@@ -76,12 +78,12 @@ describe('a delivery', () => {
     expect(merge).toEqual({
       specversion: '1.0',
       id: queued[0]!.eventId,
-      source: `qbwc-companion.${instanceId}`,
+      source: `qbwc-companion.${fileId}`,
       type: 'qbd.customer.merged.v1',
       datacontenttype: 'application/json',
       time: '2026-12-07T10:00:00.000Z',
       intuitentityid: '80000001-1234567890',
-      intuitaccountid: instanceId,
+      intuitaccountid: fileId,
       data: { deletedid: '80000002-1' },
     });
     expect(voided).toMatchObject({ id: queued[1]!.eventId, type: 'qbd.invoice.voided.v1', data: {} });

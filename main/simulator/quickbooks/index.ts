@@ -16,11 +16,13 @@ import { Iterators } from './iterators';
 import { conform, type ResponseElement, serializeResponses } from './render';
 import { HANDLERS } from './requests';
 import { companyQuery, hostQuery, preferencesQuery, sameGuid } from './requests/host';
+import { mergeInWindow } from './requests/merge';
 import { SEED_REQUEST, newCompany } from './seed';
 import { NOT_PROCESSED, type Severity, type Status, invalidRequestId, notImplemented } from './status';
 import type { CompanyState, CustomerRecord, InvoiceRecord, ItemRecord } from './types';
 
 export type { CompanyState, CustomerRecord, InvoiceLineRecord, InvoiceRecord, ItemRecord, ItemType } from './types';
+export { Bookkeeper } from './bookkeeper';
 
 export interface FakeQuickBooksOptions {
   companyName?: string;
@@ -103,6 +105,20 @@ export class FakeQuickBooks {
 
   private context(version: string): Ctx {
     return { state: this.state, schema: loadQbxmlSchema(), clock: this.clock, now: this.nowMs(), version, iterators: this.iterators, host: this.host };
+  }
+
+  /** The newest qbXML version the host takes (what the bookkeeper's changes are written in). */
+  get qbxmlVersion(): string {
+    return this.highestVersion();
+  }
+
+  /**
+   * The QuickBooks window's merge: the element renamed to another's name, then merged
+   * into it (requests/merge.ts); throws with the reason when QuickBooks would refuse.
+   */
+  mergeInWindow(type: string, fromId: string, toId: string): void {
+    const problem = mergeInWindow(this.context(this.highestVersion()), type, fromId, toId);
+    if (problem) throw new Error(problem.message);
   }
 
   private highestVersion(): string {

@@ -71,6 +71,9 @@ export const invalidReference = (list: string, value: string, where: string): St
 export const cannotDelete = (type: string, name: string): Status =>
   error(3160, `The ${type} "${name}" cannot be deleted because it has sub-elements or is used in transactions.`);
 
+/** Like 3160: the merged-away element is deleted, and can't be; the wording is the simulator's. */
+export const cannotMerge = (type: string, name: string, why: string): Status => error(3160, `The ${type} "${name}" cannot be merged: ${why}.`);
+
 /** A business rule QuickBooks enforces beyond the schema; the wording is the simulator's. */
 export const missingElement = (element: string, object: string): Status =>
   error(3150, `The "${element}" element is required to add an ${object}.`);

@@ -11,10 +11,12 @@ import { answerQuery } from '../query';
 import { type XNode, leaves, node } from '../render';
 import { OK, cannotDelete, invalidObjectId, notImplemented, objectNotFound } from '../status';
 import type { DeletedRecord } from '../types';
+import { elementsOf, findElement } from './list-elements';
 
 const RETENTION_MS = 90 * 24 * 3600 * 1000;
 
-function tombstone(ctx: Ctx, d: Omit<DeletedRecord, 'TimeDeleted'>): DeletedRecord {
+/** Records a deletion (or a merge) in the log the deleted-object queries read. */
+export function tombstone(ctx: Ctx, d: Omit<DeletedRecord, 'TimeDeleted'>): DeletedRecord {
   const record = { ...d, TimeDeleted: iso(ctx.now) };
   ctx.state.deleted.push(record);
   return record;
@@ -24,19 +26,16 @@ export function listDel(rq: XmlElement, ctx: Ctx): Outcome {
   const type = trimmed(rq, 'ListDelType') as string;
   const listId = trimmed(rq, 'ListID') as string;
   const state = ctx.state;
-  if (type !== 'Customer' && type !== 'ItemService' && type !== 'ItemNonInventory' && type !== 'ItemInventory') {
-    return fail(notImplemented(`ListDel of ${type}`));
-  }
+  const list = elementsOf(state, type);
+  if (!list) return fail(notImplemented(`ListDel of ${type}`));
   if (!isWellFormedId(listId)) return fail(invalidObjectId(listId, 'list id'));
-  const list = type === 'Customer' ? state.customers : state.items;
-  const index = list.findIndex((r) => r.ListID === listId && (type === 'Customer' || ('type' in r && r.type === type)));
-  const record = list[index];
+  const record = findElement(state, type, listId);
   if (!record) return fail(objectNotFound(listId));
   const used =
     list.some((r) => r.ParentListID === listId) ||
     state.invoices.some((i) => i.CustomerListID === listId || i.lines.some((l) => l.ItemListID === listId));
   if (used) return fail(cannotDelete(type, record.FullName));
-  list.splice(index, 1);
+  list.splice(list.indexOf(record), 1);
   const d = tombstone(ctx, { kind: 'list', type, id: listId, TimeCreated: record.TimeCreated, name: record.FullName });
   return { status: OK, rets: leaves({ ListDelType: type, ListID: listId, TimeDeleted: formatDateTime(ms(d.TimeDeleted), ctx.clock), FullName: d.name }) };
 }

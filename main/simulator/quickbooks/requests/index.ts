@@ -7,6 +7,8 @@ import { companyQuery, hostQuery, preferencesQuery } from './host';
 import { invoiceQuery } from './invoice-query';
 import { invoiceAdd, invoiceMod } from './invoices';
 import { itemAdd, itemQuery } from './items';
+import { listMerge } from './merge';
+import { txnVoid } from './void';
 
 export type Handler = (rq: XmlElement, ctx: Ctx) => Outcome;
 
@@ -31,4 +33,6 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   TxnDelRq: txnDel,
   ListDeletedQueryRq: listDeletedQuery,
   TxnDeletedQueryRq: txnDeletedQuery,
+  ListMergeRq: listMerge,
+  TxnVoidRq: txnVoid,
 };

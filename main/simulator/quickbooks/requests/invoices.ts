@@ -111,7 +111,7 @@ function buildLine(ctx: Ctx, el: XmlElement, specPath: [string, ...string[]], ex
   return line;
 }
 
-function totals(inv: InvoiceRecord): void {
+export function totals(inv: InvoiceRecord): void {
   inv.Subtotal = formatAmount(sum(inv.lines.map((l) => decimal(l.Amount) ?? ZERO)));
   // No payments are modelled, so nothing has been applied yet.
   inv.BalanceRemaining = inv.Subtotal;
