@@ -7,7 +7,10 @@
  * the demo ends — normally, on an error, or on Ctrl+C. A folder given with --data-dir is
  * the user's and is kept.
  */
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Companion, startCompanion } from '../companion';
@@ -16,7 +19,7 @@ import { createLogger } from '../logger';
 import { generatePassword } from '../security/passwords';
 import { makeDataFolder } from '../store/db';
 import { describeCall } from './narrate';
-import { FakeQuickBooks } from './quickbooks';
+import { Bookkeeper, FakeQuickBooks } from './quickbooks';
 import { runWebConnectorSession } from './web-connector';
 
 export interface DemoOptions {
@@ -137,22 +140,49 @@ async function demo(
   const curl = `curl -H "Authorization: Bearer $(cat '${path.join(dataDir, 'api-token')}')" ${companion.url}/api/v1/instances`;
   if (first.outcome !== 'completed' || second.outcome !== 'no_work') process.exitCode = 1;
   if (!o.keepRunning) return;
-  const login = await invoke(h, 'createLoginCode', {});
-  out(
-    `\nOpen the companion in a browser on this computer (the link signs you in once):\n  ${login.url}\n` +
-      `The simulated Web Connector syncs every ${DEMO_EVERY_MS / 1000} seconds with new work, so sessions keep arriving. The REST API:\n  ${curl}\n` +
-      `Press Ctrl+C to stop${temporary ? ' (the demo data folder is removed then)' : ''}.`,
-  );
-  await keepSyncing(h, instance.instanceId, run, out, interrupted());
+
+  // Change detection and a webhook: what the bookkeeper changes in QuickBooks reaches a
+  // (local, demo) cloud app, signed, through the outbox.
+  const receiver = await startDemoReceiver(out);
+  try {
+    await h.updateInstance({
+      instanceId: instance.instanceId,
+      body: { configuration: { 'event.notification.enabled': 'true', 'event.notification.callback.url': receiver.url, 'event.notification.verifier.token': receiver.token } },
+    });
+    await h.updateChangeDetection({ instanceId: instance.instanceId, body: { enabled: true, types: ['Customer', 'Invoice'], startMode: 'now', intervalMinutes: 1 } });
+    const quiet = () =>
+      runWebConnectorSession({
+        url: instance.appUrl.replace(/^http:\/\/localhost:\d+/, companion.url),
+        username: instance.username,
+        password,
+        ownerId: instance.ownerId,
+        fileId: instance.fileId,
+        quickbooks: company,
+        noopDelayMs: 200,
+      });
+    await h.runChangeDetection({ instanceId: instance.instanceId });
+    await quiet(); // change detection learns what is there now; changes from here on are sent
+    const login = await invoke(h, 'createLoginCode', {});
+    out(
+      `\nOpen the companion in a browser on this computer (the link signs you in once):\n  ${login.url}\n` +
+        `Every ${DEMO_EVERY_MS / 1000} seconds a bookkeeper changes something in the simulated QuickBooks and the simulated Web Connector syncs:\n` +
+        `the change reaches a demo cloud app as a signed webhook (${receiver.url}). The REST API:\n  ${curl}\n` +
+        `Press Ctrl+C to stop${temporary ? ' (the demo data folder is removed then)' : ''}.`,
+    );
+    await keepSyncing(h, instance.instanceId, new Bookkeeper(company), quiet, out, interrupted());
+  } finally {
+    await receiver.close();
+  }
 }
 
 /** How often the demo's Web Connector runs once the scripted part is done. */
 const DEMO_EVERY_MS = 20_000;
 
-/** Queues a little work and runs a session, again and again, until the demo is stopped. */
+/** A bookkeeper changes something, a little work is queued, and a session runs — again and again, until the demo is stopped. */
 async function keepSyncing(
   h: Companion['handlers'],
   instanceId: string,
+  bookkeeper: Bookkeeper,
   run: () => Promise<{ message: string }>,
   out: (line: string) => void,
   stopped: Promise<void>,
@@ -162,12 +192,35 @@ async function keepSyncing(
   for (let round = 1; !stop; round++) {
     const waited = await Promise.race([stopped.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), DEMO_EVERY_MS).unref())]);
     if (waited || stop) return;
-    const jobs = [
-      { type: 'CustomerAdd', params: { Name: `Demo Customer ${round}` } },
-      { type: 'CustomerQuery', params: { MaxReturned: 5 } },
-    ];
-    for (const job of jobs) await h.enqueueRequest({ instanceId, body: { ...job, priority: 0, retryOnStaleEditSequence: false } });
+    const time = () => new Date().toLocaleTimeString();
+    out(`[${time()}] In QuickBooks, the bookkeeper ${bookkeeper.someChange()}.`);
+    await h.enqueueRequest({ instanceId, body: { type: 'CustomerQuery', params: { MaxReturned: 5 }, priority: 0, retryOnStaleEditSequence: false } });
+    await h.runChangeDetection({ instanceId }); // "run now": the demo doesn't wait for the interval
     const result = await run();
-    out(`[${new Date().toLocaleTimeString()}] Web Connector sync ${round}: ${result.message}`);
+    out(`[${time()}] Web Connector sync ${round}: ${result.message}`);
   }
+}
+
+/** The demo's cloud app: takes webhooks, checks their signature, and says what changed. */
+async function startDemoReceiver(out: (line: string) => void): Promise<{ url: string; token: string; close(): Promise<void> }> {
+  const token = generatePassword();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const signed = createHmac('sha256', token).update(body).digest('base64') === req.headers['intuit-signature'];
+      res.writeHead(signed ? 200 : 401).end();
+      let entities: { name: string; operation: string; id: string }[] = [];
+      try {
+        entities = (JSON.parse(body) as { eventNotifications: { dataChangeEvent: { entities: typeof entities } }[] }).eventNotifications.flatMap((n) => n.dataChangeEvent.entities);
+      } catch {
+        // Not the legacy format: nothing to narrate.
+      }
+      for (const e of entities) out(`    → webhook to the demo cloud app: ${e.name} ${e.operation} (${e.id})${signed ? ', signature verified' : ', BAD SIGNATURE'}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/webhooks/quickbooks`, token, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
