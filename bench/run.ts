@@ -21,8 +21,10 @@ import { endpointBenchmark } from './endpoint';
 import { largeResponseBenchmark } from './large-response';
 import { sessionBenchmark } from './session';
 import { uiBenchmark } from './ui';
+import { detectionBenchmark } from './detection';
+import { outboxBenchmark } from './outbox';
 
-export const BENCHMARKS: Benchmark[] = [sessionBenchmark, endpointBenchmark, largeResponseBenchmark, builderBenchmark, uiBenchmark];
+export const BENCHMARKS: Benchmark[] = [sessionBenchmark, endpointBenchmark, largeResponseBenchmark, builderBenchmark, uiBenchmark, detectionBenchmark, outboxBenchmark];
 
 const round2 = (x: number | undefined) => (x === undefined ? null : Math.round(x * 100) / 100);
 

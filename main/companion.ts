@@ -31,6 +31,7 @@ import { localTimeZone } from './qbxml/datetime';
 import { FollowUps } from './queue/follow-ups';
 import { loadOrCreateApiToken } from './security/tokens';
 import { DeliveryService } from './services/deliveries';
+import { DestinationService } from './services/destinations';
 import { createHandlers, type Services } from './services/handlers';
 import { HistoryService } from './services/history';
 import { OverviewService } from './services/overview';
@@ -188,12 +189,14 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
   });
   const outbox = new Outbox({ store, events, now });
   const history = new HistoryService({ store, now, startedAt: now(), productVersion: PRODUCT_VERSION });
+  const destinations = new DestinationService({ store, events, instances, now });
   const services: Services = {
     instances,
     requests,
     history,
     settings,
-    deliveries: new DeliveryService({ store, events, outbox, instances, now }),
+    deliveries: new DeliveryService({ store, events, outbox, instances, destinations, now }),
+    destinations,
     overview: new OverviewService({ store, settings, now, timeZone }),
     followUps,
     logins: new BrowserSessions(now),

@@ -26,6 +26,8 @@ export interface DomainEventMap {
   'instance.changed': { instanceId: string; change: 'created' | 'updated' | 'deleted' };
   /** Outbox rows were added or made pending again (the delivery worker wakes up). */
   'delivery.queued': { instanceId: string; count: number };
+  /** A webhook destination was added, changed (a 410 turning it off included) or deleted. */
+  'destination.changed': { instanceId: string; destinationId: string; change: 'created' | 'updated' | 'deleted' };
 }
 
 export type DomainEventName = keyof DomainEventMap;
@@ -40,6 +42,7 @@ const EVENT_NAMES: Record<DomainEventName, true> = {
   'session.ended': true,
   'instance.changed': true,
   'delivery.queued': true,
+  'destination.changed': true,
   'settings.changed': true,
 };
 export const DOMAIN_EVENT_NAMES = Object.keys(EVENT_NAMES) as DomainEventName[];

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { settingsSchema } from '../settings';
 import { changeDetectionRunSchema, changeDetectionSchema, changeDetectionUpdateSchema } from '../forward/detection/contract';
 import { cloudLinkSchema, cloudLinkUpdateSchema } from '../cloud/contract';
+import { destinationCreateSchema, destinationIdParams, destinationSchema, destinationUpdateSchema } from '../forward/contract';
 import {
   METRIC_IDS,
   deliverySchema,
@@ -277,6 +278,7 @@ export const operations = {
     query: z.object({
       fromTime: isoDateTime.optional().describe('Default: 24 hours before toTime.'),
       toTime: isoDateTime.optional().describe('Default: now.'),
+      destinationId: z.string().min(1).max(100).optional().describe('deliveries, delivery_failures and delivery_lag_ms of one webhook destination only.'),
     }),
     output: metricSchema,
     status: 200,
@@ -285,9 +287,9 @@ export const operations = {
   listDeliveries: {
     method: 'GET',
     path: '/instances/{instanceId}/deliveries',
-    summary: 'Webhook deliveries of an instance (the outbox), newest first; filter by status.',
+    summary: 'Webhook deliveries of an instance (the outbox), newest first; filter by status and destination.',
     params: instanceId,
-    query: z.object({ status: deliveryStatusSchema.optional(), ...pageQuery }),
+    query: z.object({ status: deliveryStatusSchema.optional(), destinationId: z.string().min(1).max(100).optional(), ...pageQuery }),
     output: page(deliverySchema),
     status: 200,
     auth: true,
@@ -304,17 +306,67 @@ export const operations = {
   replayDeadDeliveries: {
     method: 'POST',
     path: '/instances/{instanceId}/deliveries/replay',
-    summary: 'Send every dead delivery of an instance again (see replayDelivery).',
+    summary: 'Send every dead delivery of an instance, or of one of its destinations, again (see replayDelivery).',
     params: instanceId,
+    query: z.object({ destinationId: z.string().min(1).max(100).optional() }),
     output: z.object({ replayed: z.number().int() }),
     status: 202,
     auth: true,
   },
+  listDestinations: {
+    method: 'GET',
+    path: '/instances/{instanceId}/destinations',
+    summary:
+      'Webhook destinations of an instance, each with its last delivery and what waits for it: the one its configuration keys define (id "configuration", first, once event.notification.callback.url is set) and those added here.',
+    params: instanceId,
+    output: z.object({ data: z.array(destinationSchema) }),
+    status: 200,
+    auth: true,
+  },
+  createDestination: {
+    method: 'POST',
+    path: '/instances/{instanceId}/destinations',
+    summary: 'Add a webhook destination: from now on, change events of the types it names are signed and sent to it, in its format.',
+    params: instanceId,
+    body: destinationCreateSchema,
+    output: destinationSchema,
+    status: 201,
+    auth: true,
+  },
+  getDestination: {
+    method: 'GET',
+    path: '/instances/{instanceId}/destinations/{destinationId}',
+    summary: 'A webhook destination, with its last delivery and what waits for it.',
+    params: destinationIdParams,
+    output: destinationSchema,
+    status: 200,
+    auth: true,
+  },
+  updateDestination: {
+    method: 'PATCH',
+    path: '/instances/{instanceId}/destinations/{destinationId}',
+    summary:
+      'Change a webhook destination; turned back on, what waits for it goes. The configuration\'s destination takes only enabled (409 otherwise): change the rest in the instance\'s configuration.',
+    params: destinationIdParams,
+    body: destinationUpdateSchema,
+    output: destinationSchema,
+    status: 200,
+    auth: true,
+  },
+  deleteDestination: {
+    method: 'DELETE',
+    path: '/instances/{instanceId}/destinations/{destinationId}',
+    summary: 'Delete a webhook destination with the events not delivered to it (pending and dead); its delivered ones stay listed. 409 for the configuration\'s destination.',
+    params: destinationIdParams,
+    status: 204,
+    auth: true,
+  },
   testDestination: {
     method: 'POST',
-    path: '/instances/{instanceId}/destinations/test',
-    summary: 'Queue a signed test event (entity "CompanionTest", operation Create) to the instance\'s webhook destination; follow it in listDeliveries. 409 without a destination.',
-    params: instanceId,
+    path: '/instances/{instanceId}/destinations/{destinationId}/test',
+    summary:
+      'Queue a signed test event (entity "CompanionTest", operation Create) to a webhook destination; follow it in listDeliveries. 409, saying why, when the destination sends nothing now.',
+    params: destinationIdParams,
     output: deliverySchema,
     status: 202,
     auth: true,

@@ -36,7 +36,7 @@ export const configurationSchema = z
     for (const p of destinationProblems(m)) ctx.addIssue({ code: 'custom', path: [p.key], message: p.message, params: { rule: 'destination' } });
   })
   .describe(
-    `Free-form string settings, like the "configuration" map of an instance JSON. Webhooks: "${CONFIG_KEYS.enabled}" ("true"/"false"), "${CONFIG_KEYS.url}" (https://, or http:// on this computer: localhost, 127.x.x.x or [::1]), "${CONFIG_KEYS.token}" (the signing key; returned masked), "${CONFIG_KEYS.format}" ("legacy" or "cloudevents"), "${CONFIG_KEYS.objects}" (comma-separated entity names; empty: all). Values of keys naming a secret, token or password are returned as "${SECRET_MASK}"; sending "${SECRET_MASK}" back keeps the stored value.`,
+    `Free-form string settings, like the "configuration" map of an instance JSON. Webhooks: "${CONFIG_KEYS.enabled}" ("true"/"false"), "${CONFIG_KEYS.url}" (https://, or http:// on this computer: localhost, 127.x.x.x or [::1]), "${CONFIG_KEYS.token}" (the signing key; returned masked), "${CONFIG_KEYS.format}" ("legacy", "cloudevents" or "full"), "${CONFIG_KEYS.objects}" (comma-separated entity names; empty: all): the destination "configuration" of listDestinations. Values of keys naming a secret, token or password are returned as "${SECRET_MASK}"; sending "${SECRET_MASK}" back keeps the stored value.`,
   );
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day as HH:MM, e.g. 19:00');
@@ -342,6 +342,7 @@ export const deliveryStatusSchema = z.enum(['pending', 'delivered', 'dead']);
 export const deliverySchema = z.object({
   eventId: z.string().describe('The receiver\'s dedupe key: the CloudEvents id and the webhook-id header, the same on every attempt.'),
   instanceId: z.string(),
+  destinationId: z.string().describe('Where it goes (listDestinations); "configuration" for the connection\'s configuration keys.'),
   eventType: z.string().describe('Entity and operation, e.g. "Customer.Update".'),
   status: deliveryStatusSchema.describe('pending (waiting or retrying), delivered, or dead (gave up; replayable).'),
   attempts: z.number().int().describe('Every attempt made.'),
@@ -422,6 +423,9 @@ export const METRIC_IDS = [
   'response_bytes',
   'auth_failures',
   'connection_errors',
+  'deliveries',
+  'delivery_failures',
+  'delivery_lag_ms',
 ] as const;
 
 export const metricSchema = z.object({

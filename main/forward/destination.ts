@@ -1,6 +1,7 @@
 /**
- * An instance's webhook destination, read from its configuration (seed 000's keys plus
- * the verifier token, the entity filter and the payload format):
+ * Webhook destinations. An instance has the one its configuration defines (seed 000's keys
+ * plus the verifier token, the entity filter and the payload format), with the fixed id
+ * "configuration", and any added through the API (the destinations table):
  *
  *   event.notification.enabled         "true" to send
  *   event.notification.callback.url    https://…, or http:// on this computer (localhost, 127.x.x.x, [::1])
@@ -11,6 +12,8 @@
  */
 import { SECRET_KEY } from '../security/secrets';
 import { isLoopbackHost } from '../loopback';
+import type { StoredDestination } from '../store/destinations';
+import type { Instance } from '../store/types';
 
 export const CONFIG_KEYS = {
   enabled: 'event.notification.enabled',
@@ -23,7 +26,17 @@ export const CONFIG_KEYS = {
 export const PAYLOAD_FORMATS = ['legacy', 'cloudevents', 'full'] as const;
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
+/** The id of the destination an instance's configuration defines. */
+export const CONFIGURATION_ID = 'configuration';
+
+/** A destination as defined, on or off: stored, or read from the configuration (`configurationDestination`). */
+export type DestinationDefinition = StoredDestination;
+
+/** Where events go now: a definition that is on and complete. */
 export interface Destination {
+  instanceId: string;
+  id: string;
+  name: string;
   url: string;
   verifierToken: string;
   format: PayloadFormat;
@@ -33,19 +46,53 @@ export interface Destination {
 
 type Configuration = Readonly<Record<string, string>>;
 
-/** The destination when it is on and complete (URL and token); null otherwise — nothing is queued for it. */
-export function destinationOf(config: Configuration): Destination | null {
+/** The configuration's destination, once its callback URL is set; null before. */
+export function configurationDestination(instance: Instance): DestinationDefinition | null {
+  const config = instance.configuration;
   const url = config[CONFIG_KEYS.url];
-  const verifierToken = config[CONFIG_KEYS.token];
-  if (config[CONFIG_KEYS.enabled] !== 'true' || !url || !verifierToken || urlProblem(url) !== null) return null;
-  const names = (config[CONFIG_KEYS.objects] ?? '')
-    .split(',')
-    .map((n) => n.trim().toLowerCase())
-    .filter((n) => n !== '');
+  if (!url) return null;
   return {
+    id: CONFIGURATION_ID,
+    instanceId: instance.id,
+    name: 'Connection configuration',
     url,
-    verifierToken,
+    verifierToken: config[CONFIG_KEYS.token] ?? '',
     format: PAYLOAD_FORMATS.find((f) => f === config[CONFIG_KEYS.format]) ?? 'legacy',
+    objects: (config[CONFIG_KEYS.objects] ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== ''),
+    enabled: config[CONFIG_KEYS.enabled] === 'true',
+    createdAt: instance.createdAt,
+    updatedAt: instance.updatedAt,
+  };
+}
+
+/** Why a destination that is on sends nothing (what to set, in plain words); null when it is complete. */
+export function incompleteBecause(d: DestinationDefinition): string | null {
+  const fromConfiguration = d.id === CONFIGURATION_ID;
+  const why = urlProblem(d.url);
+  if (why) return fromConfiguration ? `The connection's configuration "${CONFIG_KEYS.url}" ${why}.` : `The URL ${why}.`;
+  if (d.verifierToken === '') {
+    // A stored token reads as unset only when this data folder's key can't open it.
+    return fromConfiguration
+      ? `No verifier token: set "${CONFIG_KEYS.token}" in the connection's configuration.`
+      : 'The verifier token can\'t be read with this data folder\'s key: set it again.';
+  }
+  return null;
+}
+
+/** Where to send: null when the destination is off or incomplete (nothing is queued for it). */
+export function targetOf(d: DestinationDefinition): Destination | null {
+  if (!d.enabled || incompleteBecause(d) !== null) return null;
+  const names = d.objects.map((n) => n.toLowerCase());
+  return {
+    instanceId: d.instanceId,
+    id: d.id,
+    name: d.name,
+    url: d.url,
+    verifierToken: d.verifierToken,
+    format: d.format,
     objects: names.length > 0 ? new Set(names) : null,
   };
 }
@@ -69,7 +116,8 @@ export function destinationProblems(config: Configuration): { key: string; messa
   return problems;
 }
 
-function urlProblem(raw: string): string | null {
+/** What is wrong with a destination URL ("must be …"); null when it will do. */
+export function urlProblem(raw: string): string | null {
   let u: URL;
   try {
     u = new URL(raw);
@@ -89,6 +137,11 @@ export function onThisComputer(raw: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** How logs and messages name a destination: its name and id, never its token. */
+export function destinationLabel(d: { id: string; name: string }): string {
+  return `destination "${d.name}" (${d.id})`;
 }
 
 /** The URL without its query and fragment (which may carry a key): what logs name. */

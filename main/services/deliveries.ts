@@ -6,6 +6,7 @@ import type { DomainEvents } from '../events';
 import type { Outbox } from '../forward/outbox';
 import type { Store } from '../store';
 import type { Delivery, DeliveryStatus } from '../store/types';
+import type { DestinationService } from './destinations';
 import type { InstanceService } from './instances';
 
 export type DeliveryResource = z.infer<typeof deliverySchema>;
@@ -13,12 +14,15 @@ export type DeliveryResource = z.infer<typeof deliverySchema>;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export class DeliveryService {
-  constructor(private readonly deps: { store: Store; events: DomainEvents; outbox: Outbox; instances: InstanceService; now: () => number }) {}
+  constructor(
+    private readonly deps: { store: Store; events: DomainEvents; outbox: Outbox; instances: InstanceService; destinations: DestinationService; now: () => number },
+  ) {}
 
   toResource(d: Delivery): DeliveryResource {
     return {
       eventId: d.eventId,
       instanceId: d.instanceId,
+      destinationId: d.destinationId,
       eventType: d.eventType,
       status: d.status,
       attempts: d.attempts,
@@ -33,14 +37,17 @@ export class DeliveryService {
     };
   }
 
-  list(instanceId: string, status: DeliveryStatus | undefined, limit: number, cursor: string | undefined) {
+  list(instanceId: string, filter: { status?: DeliveryStatus; destinationId?: string }, limit: number, cursor: string | undefined) {
     this.deps.instances.require(instanceId);
-    const { rows, nextCursor } = this.deps.store.deliveries.list(instanceId, status, limit, cursor);
+    const { rows, nextCursor } = this.deps.store.deliveries.list(instanceId, filter, limit, cursor);
     return { data: rows.map((d) => this.toResource(d)), nextCursor };
   }
 
-  test(instanceId: string): DeliveryResource {
-    return this.toResource(this.deps.outbox.enqueueTest(this.deps.instances.require(instanceId)));
+  /** A signed test event to one destination; 409 when it sends nothing now (saying why). */
+  test(instanceId: string, destinationId: string): DeliveryResource {
+    const instance = this.deps.instances.require(instanceId);
+    const target = this.deps.destinations.target(instance, destinationId);
+    return this.toResource(this.deps.outbox.enqueueTest(instance, target));
   }
 
   /** A dead delivery back to pending, with a fresh schedule and the same event id. */
@@ -57,9 +64,10 @@ export class DeliveryService {
     return this.toResource(replayed);
   }
 
-  replayDead(instanceId: string): { replayed: number } {
+  /** Every dead delivery of an instance, or of one of its destinations, back to pending. */
+  replayDead(instanceId: string, destinationId: string | undefined): { replayed: number } {
     this.deps.instances.require(instanceId);
-    const replayed = this.deps.store.transaction(() => this.deps.store.deliveries.replayDead(instanceId, this.deps.now()));
+    const replayed = this.deps.store.transaction(() => this.deps.store.deliveries.replayDead(instanceId, destinationId, this.deps.now()));
     if (replayed > 0) this.deps.events.emit('delivery.queued', { instanceId, count: replayed });
     return { replayed };
   }

@@ -7,6 +7,7 @@ import type { CloudLink } from '../cloud/link';
 import type { FollowUps } from '../queue/follow-ups';
 import type { Settings } from '../settings';
 import type { DeliveryService } from './deliveries';
+import type { DestinationService } from './destinations';
 import type { HistoryService } from './history';
 import type { InstanceService } from './instances';
 import type { OverviewService } from './overview';
@@ -18,6 +19,7 @@ export interface Services {
   history: HistoryService;
   settings: Settings;
   deliveries: DeliveryService;
+  destinations: DestinationService;
   overview: OverviewService;
   followUps: FollowUps;
   logins: BrowserSessions;
@@ -50,11 +52,16 @@ export function createHandlers(s: Services): OperationHandlers {
     listEvents: (i) => s.history.events(i),
     listAllEvents: (i) => s.history.events(i),
     exportEvents: (i) => s.history.eventsCsv(i),
-    getMetric: (i) => s.history.metric(i.instanceId, i.metricId, i.fromTime, i.toTime),
-    listDeliveries: (i) => s.deliveries.list(i.instanceId, i.status, i.limit, i.cursor),
+    getMetric: (i) => s.history.metric(i.instanceId, i.metricId, i.fromTime, i.toTime, i.destinationId),
+    listDeliveries: (i) => s.deliveries.list(i.instanceId, { status: i.status, destinationId: i.destinationId }, i.limit, i.cursor),
     replayDelivery: (i) => s.deliveries.replay(i.eventId),
-    replayDeadDeliveries: (i) => s.deliveries.replayDead(i.instanceId),
-    testDestination: (i) => s.deliveries.test(i.instanceId),
+    replayDeadDeliveries: (i) => s.deliveries.replayDead(i.instanceId, i.destinationId),
+    listDestinations: (i) => s.destinations.list(i.instanceId),
+    createDestination: (i) => s.destinations.create(i.instanceId, i.body),
+    getDestination: (i) => s.destinations.get(i.instanceId, i.destinationId),
+    updateDestination: (i) => s.destinations.update(i.instanceId, i.destinationId, i.body),
+    deleteDestination: (i) => s.destinations.delete(i.instanceId, i.destinationId),
+    testDestination: (i) => s.deliveries.test(i.instanceId, i.destinationId),
     getOverview: () => s.overview.overview(),
     createLoginCode: () => {
       const { code, expiresAt } = s.logins.mintCode();

@@ -27,6 +27,9 @@ const UNITS: Record<MetricId, string> = {
   response_bytes: 'bytes',
   auth_failures: 'count',
   connection_errors: 'count',
+  deliveries: 'count',
+  delivery_failures: 'count',
+  delivery_lag_ms: 'milliseconds',
 };
 
 export interface EventFilterInput {
@@ -136,8 +139,10 @@ export class HistoryService {
   }
 
   /** Without toTime the window ends now; without fromTime it starts 24 hours before its end. */
-  metric(instanceId: string, metricId: MetricId, fromTime?: string, toTime?: string): MetricResource {
+  metric(instanceId: string, metricId: MetricId, fromTime?: string, toTime?: string, destinationId?: string): MetricResource {
     this.requireInstance(instanceId);
+    const store = this.deps.store.metrics;
+    if (destinationId !== undefined && !store.byDestination(metricId)) throw invalid('destinationId', `Only the delivery metrics are kept per destination, not ${metricId}.`);
     const now = this.deps.now();
     const requestedTo = toTime !== undefined ? Date.parse(toTime) : now;
     const requestedFrom = fromTime !== undefined ? Date.parse(fromTime) : requestedTo - DAY;
@@ -146,8 +151,7 @@ export class HistoryService {
     const to = Math.min(requestedTo, now);
     const from = Math.max(requestedFrom, now - MAX_RANGE);
     const bucket = to - from <= 7 * DAY ? HOUR : DAY;
-    const store = this.deps.store.metrics;
-    const rows = from <= to ? store.buckets(metricId, instanceId, from, to, bucket) : [];
+    const rows = from <= to ? store.buckets(metricId, instanceId, from, to, bucket, destinationId) : [];
     const aggregate = store.aggregateOf(metricId);
     const byStart = new Map(rows.map((r) => [r.start, r.value]));
     const points: { timestamp: string; value: number }[] = [];

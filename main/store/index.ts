@@ -1,6 +1,7 @@
 import { AuthFailureStore } from './auth-failures';
 import { asStorageUnavailable } from '../errors';
 import { DeliveryStore } from './deliveries';
+import { DestinationStore } from './destinations';
 import { createSealer, type KeyVault, keyFileVault, type SecretSealer } from '../security/secrets';
 import { type Db, makeDataFolder, type OpenOptions, openDatabase } from './db';
 import { acquireOwnership, type OwnerLock } from './owner';
@@ -33,6 +34,7 @@ export class Store {
   readonly metrics: MetricStore;
   readonly records: RecordStore;
   readonly deliveries: DeliveryStore;
+  readonly destinations: DestinationStore;
   readonly watermarks: WatermarkStore;
   readonly cloud: CloudStore;
   private readonly run: ReturnType<Db['transaction']>;
@@ -61,6 +63,7 @@ export class Store {
     this.metrics = new MetricStore(db);
     this.records = new RecordStore(db);
     this.deliveries = new DeliveryStore(db);
+    this.destinations = new DestinationStore(db, this.secrets);
     this.watermarks = new WatermarkStore(db);
     this.cloud = new CloudStore(db, this.settings, this.secrets);
   }

@@ -322,4 +322,43 @@ export const MIGRATIONS: readonly string[] = [
     WHEN (SELECT json_extract(value, '$.enabled') FROM settings WHERE key = 'cloudLink') = 1
     BEGIN INSERT OR REPLACE INTO cloud_changes (kind, entity_id) VALUES ('request', NEW.id); END;
   `,
+  // 11: several webhook destinations per instance (main/forward/destinations.ts): outbox rows
+  // belong to (event, destination) — rows from before go to the configuration's destination;
+  // the worker reads a destination's due rows off deliveries_due (no pass reads every pending
+  // row); every attempt is a row of delivery_attempts (metrics, a destination's last delivery).
+  `
+  CREATE TABLE destinations (
+    id             TEXT PRIMARY KEY,
+    instance_id    TEXT NOT NULL REFERENCES instances (id),
+    name           TEXT NOT NULL,
+    url            TEXT NOT NULL,
+    verifier_token TEXT NOT NULL,
+    format         TEXT NOT NULL,
+    objects_json   TEXT NOT NULL,
+    enabled        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+  );
+  CREATE INDEX destinations_instance ON destinations (instance_id, created_at);
+
+  ALTER TABLE deliveries ADD COLUMN destination_id TEXT NOT NULL DEFAULT 'configuration';
+  DROP INDEX deliveries_pending;
+  -- A pass takes a destination's rows due now, earliest first (entries end in seq), and stops at
+  -- its limit; the first entry after now is when it next has work.
+  CREATE INDEX deliveries_due ON deliveries (instance_id, destination_id, next_attempt_at) WHERE status = 'pending';
+  -- Whether an older row of the same record waits: one record's rows go in order.
+  CREATE INDEX deliveries_record ON deliveries (instance_id, destination_id, record_key, seq) WHERE status = 'pending';
+  CREATE INDEX deliveries_dead ON deliveries (instance_id, destination_id) WHERE status = 'dead';
+
+  CREATE TABLE delivery_attempts (
+    id             INTEGER PRIMARY KEY,
+    instance_id    TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    delivery_seq   INTEGER NOT NULL,
+    at             INTEGER NOT NULL,
+    result         TEXT NOT NULL
+  );
+  CREATE INDEX delivery_attempts_destination ON delivery_attempts (instance_id, destination_id, at);
+  CREATE INDEX delivery_attempts_instance ON delivery_attempts (instance_id, at);
+  `,
 ];

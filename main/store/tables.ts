@@ -2,6 +2,7 @@
  * The columns of the store's record tables, each stated once (see table.ts). The record
  * types in types.ts are derived from these; migrations.ts creates the columns.
  */
+import type { PayloadFormat } from '../forward/destination';
 import { boolean, Column, integer, json, Table, text } from './table';
 import type {
   Contact,
@@ -170,6 +171,8 @@ export const DELIVERIES = new Table('deliveries', {
   lastError: text().nullable(),
   createdAt: integer(),
   deliveredAt: integer().nullable(),
+  /** Where it goes: a destination's id (destinations table), or "configuration" for the instance's event.notification.* keys. */
+  destinationId: text(),
 });
 
 /** Change detection's settings, one row per instance (main/forward/detection). */
@@ -255,4 +258,38 @@ export const CLOUD_CURSORS = new Table('cloud_cursors', {
   kind: text(),
   position: integer(),
   updatedAt: integer(),
+});
+
+/** Webhook destinations added through the API (main/forward/destinations.ts); the configuration's own is not stored here. */
+export const DESTINATIONS = new Table('destinations', {
+  id: text(),
+  instanceId: text(),
+  name: text(),
+  url: text(),
+  /** The signing key, sealed at rest (store.secrets): DestinationStore seals and opens it. */
+  verifierToken: text(),
+  format: text<PayloadFormat>(),
+  /** Entity names to send; empty: all. */
+  objects: json<string[]>().as('objects_json'),
+  enabled: boolean(),
+  createdAt: integer(),
+  updatedAt: integer(),
+});
+
+/**
+ * How an attempt went: delivered (2xx); failed (any other answer, or none, counted against
+ * the schedule); dead (the failure that ended it); gone (410: the destination was turned
+ * off); offline (no network here: not counted).
+ */
+export const ATTEMPT_RESULTS = ['delivered', 'failed', 'dead', 'gone', 'offline'] as const;
+export type AttemptResult = (typeof ATTEMPT_RESULTS)[number];
+
+/** Every delivery attempt, one row each (the event log tells the same in words): metrics and a destination's last delivery. */
+export const DELIVERY_ATTEMPTS = new Table('delivery_attempts', {
+  id: integer(),
+  instanceId: text(),
+  destinationId: text(),
+  deliverySeq: integer(),
+  at: integer(),
+  result: text<AttemptResult>(),
 });

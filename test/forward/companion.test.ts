@@ -62,8 +62,9 @@ describe('the REST API', () => {
     expect(format.json.error.field).toBe('configuration["event.notification.format"]');
     // Without a token there is no destination (seed 000's keys alone are accepted, and send nothing).
     expect((await api('PATCH', `/instances/${id}`, { configuration: { ...destination(), 'event.notification.verifier.token': '' } })).status).toBe(200);
-    const none = await api('POST', `/instances/${id}/destinations/test`);
-    expect([none.status, none.json.error.code]).toEqual([409, 'no_destination']);
+    const none = await api('POST', `/instances/${id}/destinations/configuration/test`);
+    expect([none.status, none.json.error.code]).toEqual([409, 'destination_off']);
+    expect(none.json.error.message).toContain('event.notification.verifier.token');
 
     const patched = await api('PATCH', `/instances/${id}`, { configuration: destination() });
     expect(patched.status).toBe(200);
@@ -72,7 +73,7 @@ describe('the REST API', () => {
     expect((await api('PATCH', `/instances/${id}`, { configuration: patched.json.configuration })).status).toBe(200);
     expect((await api('GET', '/instances')).text).not.toContain(TOKEN);
 
-    const test = await api('POST', `/instances/${id}/destinations/test`);
+    const test = await api('POST', `/instances/${id}/destinations/configuration/test`);
     expect(test.status).toBe(202);
     expect(test.json).toMatchObject({ status: 'pending', eventType: 'CompanionTest.Create' });
     await until(() => receiver.received.length === 1);
@@ -85,9 +86,46 @@ describe('the REST API', () => {
     expect((await api('GET', `/instances/${id}/events?action=delivery.*`)).text).not.toContain(TOKEN);
 
     const openapi = (await api('GET', '/openapi.json')).json;
-    for (const path of ['/instances/{instanceId}/deliveries', '/deliveries/{eventId}/replay', '/instances/{instanceId}/deliveries/replay', '/instances/{instanceId}/destinations/test']) {
+    for (const path of [
+      '/instances/{instanceId}/deliveries',
+      '/deliveries/{eventId}/replay',
+      '/instances/{instanceId}/deliveries/replay',
+      '/instances/{instanceId}/destinations',
+      '/instances/{instanceId}/destinations/{destinationId}',
+      '/instances/{instanceId}/destinations/{destinationId}/test',
+    ]) {
       expect(openapi.paths).toHaveProperty([path]);
     }
+  });
+});
+
+describe('destinations over REST', () => {
+  it('are created, listed with the configuration\'s, tested, changed and deleted', async () => {
+    const h = await start();
+    const api = client(h);
+    const base = `/instances/${h.instance.instanceId}/destinations`;
+    const refused = await api('POST', base, { name: 'App', url: 'http://example.com/hooks', verifierToken: TOKEN });
+    expect([refused.status, refused.json.error.field]).toEqual([400, 'url']);
+
+    const created = await api('POST', base, { name: 'App', url: receiver.url, verifierToken: TOKEN, format: 'cloudevents', objects: ['Invoice'] });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ name: 'App', verifierToken: '********', enabled: true, disabledReason: null, lastDelivery: null, counts: { pending: 0, dead: 0, delivered24h: 0 } });
+    const id = created.json.destinationId as string;
+    await api('PATCH', `/instances/${h.instance.instanceId}`, { configuration: destination() });
+    expect((await api('GET', base)).json.data.map((d: { destinationId: string }) => d.destinationId)).toEqual(['configuration', id]);
+
+    const test = await api('POST', `${base}/${id}/test`);
+    expect(test.json).toMatchObject({ destinationId: id, eventType: 'CompanionTest.Create' });
+    await until(() => h.companion.store.deliveries.get(test.json.eventId)?.status === 'delivered');
+    expect((verify(receiver.received[0]!, TOKEN) as any)[0]).toMatchObject({ id: test.json.eventId, type: 'qbd.companiontest.created.v1' });
+    expect((await api('GET', `${base}/${id}`)).json).toMatchObject({ lastDelivery: { eventId: test.json.eventId, result: 'delivered', statusCode: 200 }, counts: { delivered24h: 1 } });
+
+    const off = await api('PATCH', `${base}/${id}`, { enabled: false });
+    expect(off.json).toMatchObject({ enabled: false, disabledReason: 'Turned off.' });
+    expect((await api('POST', `${base}/${id}/test`)).status).toBe(409);
+    expect((await api('DELETE', `${base}/${id}`)).status).toBe(204);
+    expect((await api('GET', `${base}/${id}`)).status).toBe(404);
+    expect((await api('GET', base)).text).not.toContain(TOKEN);
   });
 });
 

@@ -180,7 +180,7 @@ describe('retries', () => {
     receiver.answer = () => ({ status: 200 });
     // Enabled without a token is still no destination: its rows wait, and are not due.
     await configure({ 'event.notification.verifier.token': '' });
-    expect([await w.runOnce(), core.store.deliveries.nextDueAt()]).toEqual([0, null]);
+    expect([await w.runOnce(), w.nextDueAt()]).toEqual([0, null]);
     await configure({});
     expect(await w.runOnce()).toBe(1);
     expect(row(d!.eventId)).toMatchObject({ status: 'delivered' });

@@ -88,7 +88,7 @@ async function setup(
     await invoke(h.companion.handlers, 'runChangeDetection', { params: { instanceId } });
     const report = await h.run(company, session);
     expect(report.outcome).toBe(session.abortAfterProcessing ? 'aborted' : 'completed');
-    await until(() => h.companion.store.deliveries.nextDueAt() === null);
+    await until(() => h.companion.store.deliveries.list(instanceId, { status: 'pending' }, 1, undefined).rows.length === 0);
   };
   const entities = () =>
     receiver.received.map((r) => {

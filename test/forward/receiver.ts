@@ -57,8 +57,8 @@ export class Receiver {
 export function verify(r: Received, verifierToken: string): unknown {
   const intuit = crypto.createHmac('sha256', verifierToken).update(r.body).digest('base64');
   if (r.headers['intuit-signature'] !== intuit) throw new Error('intuit-signature does not match');
-  // The Standard Webhooks secret for a plain token: whsec_ + base64 of its UTF-8 bytes.
-  const wh = new Webhook(`whsec_${Buffer.from(verifierToken, 'utf8').toString('base64')}`);
+  // The Standard Webhooks secret: a whsec_ token as it is; for a plain one, whsec_ + base64 of its UTF-8 bytes.
+  const wh = new Webhook(verifierToken.startsWith('whsec_') ? verifierToken : `whsec_${Buffer.from(verifierToken, 'utf8').toString('base64')}`);
   return wh.verify(r.body, {
     'webhook-id': String(r.headers['webhook-id']),
     'webhook-timestamp': String(r.headers['webhook-timestamp']),
