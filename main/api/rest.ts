@@ -149,6 +149,7 @@ export function createRestApp(options: RestOptions): express.Express {
         if (def.status === 204) return void res.status(204).end();
         if (def.rawContentType) {
           res.status(def.status).type(def.rawContentType);
+          if (def.attachment) res.attachment(def.attachment);
           if (typeof output === 'string') return void res.send(output);
           return await streamChunks(res, output as Iterable<string>);
         }

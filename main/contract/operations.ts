@@ -54,6 +54,8 @@ export interface OperationDef {
   output?: z.ZodType;
   /** Non-JSON success responses (e.g. the QWC file) carry this content type. */
   rawContentType?: string;
+  /** A raw response a browser should save rather than show, under this file name (Content-Disposition). */
+  attachment?: string;
   status: 200 | 201 | 202 | 204;
   /** False only for the health check and the OpenAPI document. */
   auth: boolean;
@@ -178,9 +180,9 @@ export const operations = {
   listRequests: {
     method: 'GET',
     path: '/instances/{instanceId}/requests',
-    summary: 'Requests of an instance, newest first.',
+    summary: 'Requests of an instance, newest first; filter by status, and by the session that (last) sent them.',
     params: instanceId,
-    query: z.object({ status: requestStatusSchema.optional(), ...pageQuery }),
+    query: z.object({ status: requestStatusSchema.optional(), sessionId: z.string().min(1).max(100).optional(), ...pageQuery }),
     output: page(requestSummarySchema),
     status: 200,
     auth: true,
@@ -267,6 +269,7 @@ export const operations = {
     query: z.object({ instanceId: z.string().min(1).max(100).optional(), ...eventFilter }),
     output: z.string(),
     rawContentType: 'text/csv',
+    attachment: 'qbwc-companion-events.csv',
     status: 200,
     auth: true,
   },

@@ -168,6 +168,18 @@ export class QbwcService {
         detail: ctx.connection.clientVersion ? `Web Connector ${ctx.connection.clientVersion}` : null,
       });
       if (status === 'active') this.deps.events.emit('session.started', { sessionId, instanceId: (current as Instance).id });
+      // A login that ends at once (refused, nothing to do, busy, paused) is a whole session: say so.
+      else {
+        this.deps.events.emit('session.ended', {
+          sessionId,
+          instanceId: current?.id ?? null,
+          status,
+          requestsDone: 0,
+          requestsFailed: 0,
+          firstSuccess: false,
+          lastError: status === 'rejected' ? (locked ? messages.locked(Math.ceil((lock.lockedUntil - now) / 60_000)) : messages.forStatus('rejected')) : null,
+        });
+      }
       if (status === 'rejected') {
         const reason = locked ? 'locked after repeated failures' : instance ? 'wrong password' : 'unknown user name';
         this.store.afterCommit(() => this.deps.logger?.warn('Web Connector login refused', { user: username.slice(0, 200), address: ctx.ipAddress, reason }));

@@ -41,7 +41,7 @@ export function createHandlers(s: Services): OperationHandlers {
     getInstanceQwc: (i) => s.instances.qwc(i.instanceId),
     openQwcInWebConnector: (i) => s.instances.openQwc(i.instanceId),
     enqueueRequest: (i) => s.requests.enqueue(i.instanceId, i.body),
-    listRequests: (i) => s.requests.list(i.instanceId, i.status, i.limit, i.cursor),
+    listRequests: (i) => s.requests.list(i.instanceId, { status: i.status, sessionId: i.sessionId }, i.limit, i.cursor),
     getRequest: (i) => s.requests.get(i.requestId),
     getRequestResponse: (i) => s.requests.responseChunks(i.requestId),
     listRecords: (i) => s.requests.records(i.requestId, i.limit, i.cursor),

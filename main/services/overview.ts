@@ -87,7 +87,7 @@ export function connectionStatus(f: ConnectionFacts): ConnectionStatus {
   } else if (problem !== null || counts.failed > 0) {
     state = 'error';
     headline = problem !== null ? 'The last sync had a problem' : `${plural(counts.failed, 'request', 'requests')} failed in the last 24 hours`;
-    action = problem ?? 'Open this connection to see what QuickBooks said about each.';
+    action = problem ?? 'See what QuickBooks said about each in this connection\'s Requests.';
   } else if (!f.inWindow) {
     state = 'paused';
     headline = `Outside its sync window. ${waiting}`;

@@ -306,9 +306,9 @@ export class RequestService {
     return this.store.responses.chunks(r.responseId);
   }
 
-  list(instanceId: string, status: RequestStatus | undefined, limit: number, cursor: string | undefined) {
+  list(instanceId: string, filter: { status?: RequestStatus; sessionId?: string }, limit: number, cursor: string | undefined) {
     if (!this.store.instances.get(instanceId)) throw notFound('instance', instanceId, 'instanceId');
-    const page = this.store.requests.page(instanceId, status ?? null, limit, cursor ?? null);
+    const page = this.store.requests.page(instanceId, filter, limit, cursor ?? null);
     return { data: page.requests.map((r) => this.summary(r)), nextCursor: page.nextCursor };
   }
 

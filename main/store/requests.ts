@@ -73,8 +73,6 @@ export class RequestStore {
   private readonly countQueuedStmt;
   private readonly waitingStmt;
   private readonly markSentStmt;
-  private readonly pageStmt;
-  private readonly pageByStatusStmt;
   private readonly cancelQueuedStmt;
   private readonly byKeyStmt;
   private readonly childrenStmt;
@@ -85,7 +83,7 @@ export class RequestStore {
   private readonly updateById;
   private readonly updateIfIn;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     const select = REQUESTS.select;
     this.insertStmt = db.prepare<[Row], { seq: number }>(`${REQUESTS.insertSql('seq')} RETURNING seq`);
     this.byIdStmt = db.prepare<[string], Row>(`${select} WHERE id = ?`);
@@ -105,10 +103,7 @@ export class RequestStore {
     this.markSentStmt = db.prepare<[string, number, number, number, string]>(
       "UPDATE requests SET status = 'sent', session_id = ?, sent_at = ?, updated_at = ?, attempts = attempts + ? WHERE id = ? AND status = 'queued'",
     );
-    this.pageStmt = db.prepare<[string, number, number], Row>(`${select} WHERE instance_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
-    this.pageByStatusStmt = db.prepare<[string, string, number, number], Row>(
-      `${select} WHERE instance_id = ? AND status = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-    );
+
     this.byKeyStmt = db.prepare<[string, string], Row>(`${select} WHERE instance_id = ? AND idempotency_key = ?`);
     this.childrenStmt = db.prepare<[string], Row>(`${select} WHERE parent_id = ? ORDER BY seq`);
     this.sentStmt = db.prepare<[], Row>(`${select} WHERE status = 'sent' ORDER BY seq`);
@@ -273,11 +268,15 @@ export class RequestStore {
   }
 
   /** Newest first. */
-  page(instanceId: string, status: RequestStatus | null, limit: number, cursor: string | null): RequestPage {
+  /** Newest first; by status, and by the session that (last) sent them, when given. */
+  page(instanceId: string, filter: { status?: RequestStatus; sessionId?: string }, limit: number, cursor: string | null): RequestPage {
     const [seq] = cursor ? decodeCursor(cursor) : [Number.MAX_SAFE_INTEGER];
-    const rows = status
-      ? this.pageByStatusStmt.all(instanceId, status, seq, limit + 1)
-      : this.pageStmt.all(instanceId, seq, limit + 1);
+    const where = ['instance_id = @instanceId', 'seq < @seq'];
+    if (filter.status) where.push('status = @status');
+    if (filter.sessionId) where.push('session_id = @sessionId');
+    const rows = this.db
+      .prepare<Record<string, unknown>, Row>(`${REQUESTS.select} WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT @limit`)
+      .all({ instanceId, seq, status: filter.status, sessionId: filter.sessionId, limit: limit + 1 });
     const more = rows.length > limit;
     const requests = rows.slice(0, limit).map(fromRow);
     const last = requests[requests.length - 1];

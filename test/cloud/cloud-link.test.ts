@@ -112,7 +112,7 @@ describe('the cloud link', () => {
     expect(local).toMatchObject({ status: 'queued', source: 'cloud' });
     // Pulled again, it is not queued twice.
     await client(h)('POST', '/cloud-link/sync');
-    expect(h.companion.store.requests.page(id, null, 10, null).requests.filter((r) => r.idempotencyKey === cloudRequestId)).toHaveLength(1);
+    expect(h.companion.store.requests.page(id, {}, 10, null).requests.filter((r) => r.idempotencyKey === cloudRequestId)).toHaveLength(1);
     await until(() => cloud.requests.get(cloudRequestId)?.companionRequestId === local?.id, 'the request to be reported queued');
 
     // A local app's request goes up under its own id.
@@ -244,7 +244,7 @@ describe('when the cloud is down', () => {
     const sessions = h.companion.store.sessions.page(id, 100, null).sessions;
     expect(sessions).toHaveLength(3);
     for (const s of sessions) expect(cloud.sessions.get(s.id)).toMatchObject({ status: s.status, endedAt: new Date(s.endedAt!).toISOString() });
-    const requests = h.companion.store.requests.page(id, null, 100, null).requests;
+    const requests = h.companion.store.requests.page(id, {}, 100, null).requests;
     expect(requests).toHaveLength(3);
     for (const r of requests) expect(cloud.requests.get(r.id)).toMatchObject({ status: 'done' });
     // Every event of the instance since the link was turned on, each sent once: none lost, none repeated.

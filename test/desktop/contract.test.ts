@@ -54,7 +54,11 @@ describe('the overview', () => {
 
   it('needs attention for a refused password, with the fix in plain words', async () => {
     h = await startHarness();
+    const ended: string[] = [];
+    h.companion.events.on('session.ended', (e) => ended.push(`${e.status}: ${e.lastError}`));
     await h.run(new EchoQuickBooks(), { password: 'wrong password!' });
+    // A refused login is a whole session too: the tray and the UI learn of it at once.
+    expect(ended).toEqual([expect.stringMatching(/^rejected: The Web Connector password for this application does not match/)]);
     expect(connection(h)).toMatchObject({ state: 'attention', headline: "Web Connector's password was refused" });
     expect(connection(h)?.action).toMatch(/enter the password shown in QBWC Companion/);
   });
@@ -150,6 +154,11 @@ describe('retry and reconcile', () => {
     const id = h.enqueue(QUERY);
     await h.run(new EchoQuickBooks('C:\\Company\\test.qbw', () => ({ status: 'statusCode="500" statusSeverity="Error" statusMessage="Nope"' })));
     expect(h.companion.store.requests.get(id)?.status).toBe('error');
+    // The requests a session sent, for its timeline.
+    const sessionId = h.companion.store.requests.get(id)?.sessionId as string;
+    const sent = await h.companion.handlers.listRequests({ instanceId: h.instance.instanceId, sessionId, limit: 10 });
+    expect(sent.data.map((r) => r.requestId)).toEqual([id]);
+    expect((await h.companion.handlers.listRequests({ instanceId: h.instance.instanceId, sessionId: 'another', limit: 10 })).data).toEqual([]);
     const again = await h.companion.handlers.retryRequest({ requestId: id });
     expect(again.requestId).not.toBe(id);
     expect(h.companion.store.requests.get(again.requestId)?.body).toBe(h.companion.store.requests.get(id)?.body);
@@ -194,6 +203,10 @@ describe('browser mode', () => {
     expect(overview.status).toBe(200);
     expect(((await overview.json()) as { connections: unknown[] }).connections).toHaveLength(1);
     expect((await fetch(`${base}/api/v1/overview`, { headers: { cookie: 'qbwc_session=forged' } })).status).toBe(401);
+    // A browser saves the event log's CSV as a file, streamed.
+    const csv = await fetch(`${base}/api/v1/events/export`, { headers: { cookie: session } });
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename=qbwc-companion-events.csv');
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
 
     // Live updates: the stream says it is ready, then passes on domain events as they commit.
     const controller = new AbortController();
