@@ -13,6 +13,7 @@
  * - 401/403: the link stops, says the API key was refused (its state and the event log),
  *   and waits for new settings or "sync now".
  */
+import { Alarm } from '../alarm';
 import { conflict, invalid } from '../errors';
 import type { DomainEvents } from '../events';
 import { SECRET_MASK } from '../forward/destination';
@@ -123,8 +124,7 @@ export class CloudLink {
   private forceNext = false;
   private passWaiters: (() => void)[] = [];
   private running: Promise<void> | null = null;
-  private woken = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly alarm = new Alarm();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly deps: CloudLinkDeps) {
@@ -232,8 +232,7 @@ export class CloudLink {
   }
 
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Ends calls in flight (what they carried is sent again later) and waits for the loop to end. */
@@ -252,7 +251,7 @@ export class CloudLink {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      this.woken = false;
+      this.alarm.reset();
       const force = this.forceNext;
       this.forceNext = false;
       const waiters = this.passWaiters.splice(0);
@@ -266,15 +265,7 @@ export class CloudLink {
       } finally {
         for (const resolve of waiters) resolve();
       }
-      if (this.stopped || this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
+      if (!this.stopped) await this.alarm.sleep(wait);
     }
   }
 

@@ -31,6 +31,7 @@ import type { AttemptResult } from '../store/tables';
 import type { Delivery } from '../store/types';
 import { CONFIG_KEYS, CONFIGURATION_ID, type Destination, destinationLabel, displayUrl, onThisComputer } from './destination';
 import { allTargets } from './destinations';
+import { Alarm } from '../alarm';
 import { GroupCommit } from './group-commit';
 import { signatureHeaders } from './sign';
 
@@ -90,8 +91,7 @@ export class DeliveryWorker {
   /** The last pass: when it started and the destinations it sent to (see nextDueAt). */
   private lastPass: { at: number; targets: readonly Destination[] } = { at: 0, targets: [] };
   private running: Promise<void> | null = null;
-  private woken = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly alarm = new Alarm();
   private readonly unsubscribe: (() => void)[] = [];
   /** Outcomes of attempts that finish together are recorded in one transaction. */
   private readonly commits: GroupCommit;
@@ -117,8 +117,7 @@ export class DeliveryWorker {
   /** `changed`: a destination may have been fixed; try them all again. */
   wake(changed = false): void {
     if (changed) this.resting.clear();
-    this.woken = true;
-    this.wakeUp?.();
+    this.alarm.wake();
   }
 
   /** Cuts attempts in flight short (their rows stay as they were, to be sent again) and waits for the loop to end. */
@@ -133,7 +132,7 @@ export class DeliveryWorker {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      this.woken = false;
+      this.alarm.reset();
       let wait: number;
       try {
         if ((await this.runOnce()) > 0) continue;
@@ -145,15 +144,7 @@ export class DeliveryWorker {
         this.o.logger.error('Webhook delivery failed', { error: err instanceof Error ? err.message : String(err) });
         wait = 5 * SECOND;
       }
-      if (this.stopped || this.woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
+      if (!this.stopped) await this.alarm.sleep(wait);
     }
   }
 

@@ -112,7 +112,8 @@ async function demo(
   }
 
   out('\nQuickBooks Web Connector (simulated) runs an update:');
-  const run = () =>
+  // A Web Connector run, every call narrated — or quietly, once the demo keeps syncing.
+  const session = (narrate: boolean) =>
     runWebConnectorSession({
       url: instance.appUrl.replace(/^http:\/\/localhost:\d+/, companion.url),
       username: instance.username,
@@ -121,8 +122,9 @@ async function demo(
       fileId: instance.fileId,
       quickbooks: company,
       noopDelayMs: 200,
-      onCall: (e) => out(describeCall(e)),
+      ...(narrate ? { onCall: (e: Parameters<typeof describeCall>[0]) => out(describeCall(e)) } : {}),
     });
+  const run = () => session(true);
   const first = await run();
   out(`Web Connector shows: ${first.message}\n`);
 
@@ -150,16 +152,7 @@ async function demo(
       body: { configuration: { 'event.notification.enabled': 'true', 'event.notification.callback.url': receiver.url, 'event.notification.verifier.token': receiver.token } },
     });
     await h.updateChangeDetection({ instanceId: instance.instanceId, body: { enabled: true, types: ['Customer', 'Invoice'], startMode: 'now', intervalMinutes: 1 } });
-    const quiet = () =>
-      runWebConnectorSession({
-        url: instance.appUrl.replace(/^http:\/\/localhost:\d+/, companion.url),
-        username: instance.username,
-        password,
-        ownerId: instance.ownerId,
-        fileId: instance.fileId,
-        quickbooks: company,
-        noopDelayMs: 200,
-      });
+    const quiet = () => session(false);
     await h.runChangeDetection({ instanceId: instance.instanceId });
     await quiet(); // change detection learns what is there now; changes from here on are sent
     const login = await invoke(h, 'createLoginCode', {});
