@@ -49,6 +49,7 @@ export class Outbox {
           instanceId: instance.id,
           destinationId: destination.id,
           recordKey: `${change.name}:${change.id}`,
+          mergedKey: change.operation === 'Merge' && change.deletedId ? `${change.name}:${change.deletedId}` : null,
           eventType: `${change.name}.${change.operation}`,
           payload: buildPayload(destination.format, instance.fileId, eventId, change),
           status: 'pending',

@@ -46,11 +46,14 @@ export class DeliveryStore {
     this.insertStmt = db.prepare<[Row], { seq: number }>(`${DELIVERIES.insertSql('seq')} RETURNING seq`);
     this.byEventIdStmt = db.prepare<[string], Row>(`${DELIVERIES.select} WHERE event_id = ?`);
     // Off deliveries_due: the rows due now, earliest first, stopping at the limit; a row waits
-    // while an older row of its record is pending (deliveries_record), so a record's rows go in order.
+    // while an older row of its record — or, for a Merge, of either record — is pending
+    // (deliveries_record, deliveries_merged), so a record's rows go in order.
     this.dueStmt = db.prepare<[DestinationKey & { now: number; limit: number }], Row>(
       `${DELIVERIES.select} d WHERE status = 'pending' AND ${DESTINATION} AND next_attempt_at <= @now
          AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.status = 'pending' AND o.instance_id = d.instance_id
-           AND o.destination_id = d.destination_id AND o.record_key = d.record_key AND o.seq < d.seq)
+           AND o.destination_id = d.destination_id AND o.record_key IN (d.record_key, d.merged_key) AND o.seq < d.seq)
+         AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.status = 'pending' AND o.merged_key IS NOT NULL AND o.instance_id = d.instance_id
+           AND o.destination_id = d.destination_id AND o.merged_key IN (d.record_key, d.merged_key) AND o.seq < d.seq)
        ORDER BY next_attempt_at, seq LIMIT @limit`,
     );
     this.nextDueStmt = db.prepare<[DestinationKey & { after: number }], { at: number | null }>(

@@ -348,6 +348,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_due ON deliveries (instance_id, destination_id, next_attempt_at) WHERE status = 'pending';
   -- Whether an older row of the same record waits: one record's rows go in order.
   CREATE INDEX deliveries_record ON deliveries (instance_id, destination_id, record_key, seq) WHERE status = 'pending';
+  -- A Merge concerns two records, the one that survives (record_key) and the one merged away:
+  -- it waits for, and holds back, the rows of both.
+  ALTER TABLE deliveries ADD COLUMN merged_key TEXT;
+  CREATE INDEX deliveries_merged ON deliveries (instance_id, destination_id, merged_key, seq) WHERE status = 'pending' AND merged_key IS NOT NULL;
   CREATE INDEX deliveries_dead ON deliveries (instance_id, destination_id) WHERE status = 'dead';
 
   CREATE TABLE delivery_attempts (

@@ -156,6 +156,8 @@ export const DELIVERIES = new Table('deliveries', {
   instanceId: text(),
   /** Entity name and id: deliveries of one record go in order. */
   recordKey: text(),
+  /** A Merge's other record, the one merged away (Customer:<deletedId>): its rows go in order with this one too. */
+  mergedKey: text().nullable(),
   /** e.g. "Customer.Update". */
   eventType: text(),
   /** The body, exactly as signed and sent. */

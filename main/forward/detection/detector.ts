@@ -238,7 +238,10 @@ export class ChangeDetection {
       const rows = deletions[kind];
       if (rows.length === 0) continue;
       // One query for the kind, from the earliest watermark among its types (unknown: the whole log).
-      const marks = rows.map((w) => w.deletedSince);
+      // A type's first check starts from its changes watermark (where its first run's records end): from
+      // the whole log, a record created since and deleted before this check could not be told from one
+      // deleted before detection started, and would go unreported.
+      const marks = rows.map((w) => w.deletedSince ?? w.changedSince);
       const earliest = marks.includes(null) ? null : marks.reduce((a, b) => (instantOf(b as string, this.timeZone) < instantOf(a as string, this.timeZone) ? b : a));
       const types = rows.map((w) => w.type);
       const requestId = this.enqueue(s.instanceId, deletedQuery(kind, types, earliest === null ? null : queryFrom(earliest, this.timeZone)));
@@ -402,6 +405,9 @@ export class ChangeDetection {
       }
       const since = Math.min(...rows.map((w) => w.deletionsCheckedAt)) - WRITES_SLACK_MS;
       const writes = new CompanionWrites(this.store.watermarks.companionWrites(instanceId, since));
+      // The next check starts from the changes watermark this one was queued with, not from the newest
+      // deletion it read: a record created before that deletion, and not yet seen by a changes query
+      // (one that is late or failed), may be deleted after it — and would then fall before the window.
       const deletedSince = new Map(rows.map((w) => [w.type, later(w.deletedSince, w.deletedBasis, this.timeZone)]));
       // A record never reported, created within the query's window, was created and deleted between two runs:
       // reported too. Older ones were deleted before detection started (or the query had no window).
@@ -414,7 +420,6 @@ export class ChangeDetection {
         const id = d.ListID ?? d.TxnID;
         const timeDeleted = d.TimeDeleted;
         if (!t || !covered.has(type) || typeof id !== 'string' || typeof timeDeleted !== 'string') continue;
-        deletedSince.set(type, later(deletedSince.get(type) ?? null, wallOf(timeDeleted), this.timeZone));
         const timeCreated = typeof d.TimeCreated === 'string' ? d.TimeCreated : null;
         const event = this.removal(instanceId, t, writes, now, {
           id,
