@@ -216,14 +216,18 @@ export class CloudLink {
   start(): void {
     if (this.running) return;
     const { events } = this.deps;
+    // Off, the link has nothing to do with what happens: the hot path does not wake it.
+    const wakeIfOn = () => {
+      if (this.settings().enabled) this.wake();
+    };
     this.unsubscribe.push(
-      events.on('request.queued', () => this.wake()),
-      events.on('request.completed', () => this.wake()),
-      events.on('instance.changed', () => this.wake()),
+      events.on('request.queued', wakeIfOn),
+      events.on('request.completed', wakeIfOn),
+      events.on('instance.changed', wakeIfOn),
       events.on('session.ended', () => {
         // The session may have finished what was queued: there may be more in the cloud.
         this.pullSoon = true;
-        this.wake();
+        wakeIfOn();
       }),
     );
     // Registered at every start: what the cloud knows (the appUrl, say) may have changed meanwhile.

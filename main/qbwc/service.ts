@@ -350,8 +350,7 @@ export class QbwcService {
       const done = (patch.requestsDone ?? session.requestsDone) + (patch.requestsFailed ?? session.requestsFailed);
       this.store.sessions.update(session.id, patch);
       const instanceId = session.instanceId as string;
-      const instance = this.store.instances.get(instanceId);
-      const more = this.store.requests.hasReady(instanceId, now) || (instance !== undefined && this.lingering(session, instance, now));
+      const more = this.store.requests.hasReady(instanceId, now) || this.lingers(session, instanceId, now);
       const percent = more ? progressPercent(done, session.expectedTotal) : 100;
       progress = { sessionId: session.id, instanceId, percent };
       return percent;
@@ -673,6 +672,12 @@ export class QbwcService {
     const updated = this.store.requests.get(request.id) as QueuedRequest;
     if (to === 'unknown_outcome') this.deps.followUps.ensureReconcile(updated);
     else this.deps.followUps.restartIterators([updated]);
+  }
+
+  /** Whether the session stays open, polling, though nothing is ready (see lingering). */
+  private lingers(session: Session, instanceId: string, now: number): boolean {
+    const instance = this.store.instances.get(instanceId);
+    return instance !== undefined && this.lingering(session, instance, now);
   }
 
   private lingering(session: Session, instance: Instance, now: number): boolean {
