@@ -4,7 +4,7 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export type ConnectionTab = 'activity' | 'queue' | 'settings';
+export type ConnectionTab = 'activity' | 'queue' | 'cloud' | 'settings';
 
 export type Route =
   | { page: 'connections' }
@@ -14,7 +14,7 @@ export type Route =
   | { page: 'settings' }
   | { page: 'notFound' };
 
-const TABS: readonly ConnectionTab[] = ['activity', 'queue', 'settings'];
+const TABS: readonly ConnectionTab[] = ['activity', 'queue', 'cloud', 'settings'];
 
 export function parseHash(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');

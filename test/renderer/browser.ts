@@ -60,6 +60,9 @@ interface AxeViolation {
  * through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
+  // Colours at rest: a theme switch (dark mode) fades Fluent's buttons for a moment, and a
+  // colour caught half-way fails the contrast check. (Spinners' endless animations are not waited for.)
+  await page.evaluate('Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished.catch(() => {})))');
   if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
   const violations = (await page.evaluate(
     `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html.slice(0, 200), why: n.failureSummary })) })))`,

@@ -25,13 +25,14 @@ const overview = (): CallOutput<'getOverview'> => {
 };
 
 describe('keysFor', () => {
-  it('a finished request: the overview, its queue, itself, the charts, the session calls and the event log', () => {
+  it('a finished request: the overview, its queue, itself, the charts, the session calls, change detection and the event log', () => {
     expect(keysFor({ type: 'request.completed', data: { requestId: 'r1', instanceId: 'a', status: 'error', userFacingMessage: 'x' } })).toEqual([
       ['overview'],
       ['requests', 'a'],
       ['request', 'r1'],
       ['metric', 'a'],
       ['sessionCalls', 'a'],
+      ['changeDetection', 'a'],
       ['events'],
     ]);
   });
@@ -45,7 +46,17 @@ describe('keysFor', () => {
 
   it('settings and connections', () => {
     expect(keysFor({ type: 'settings.changed', data: { paused: true } })).toEqual([['settings'], ['overview']]);
-    expect(keysFor({ type: 'instance.changed', data: { instanceId: 'b', change: 'deleted' } })).toEqual([['overview'], ['instance', 'b'], ['events']]);
+    // Its configuration keys define a cloud app.
+    expect(keysFor({ type: 'instance.changed', data: { instanceId: 'b', change: 'deleted' } })).toEqual([['overview'], ['instance', 'b'], ['destinations', 'b'], ['events']]);
+  });
+
+  it('cloud apps: a destination changed (a 410 included) refreshes it, its deliveries and the log; deliveries queued, its counts and lists', () => {
+    expect(keysFor({ type: 'destination.changed', data: { instanceId: 'a', destinationId: 'd1', change: 'updated' } })).toEqual([
+      ['destinations', 'a'],
+      ['deliveries', 'a'],
+      ['events'],
+    ]);
+    expect(keysFor({ type: 'delivery.queued', data: { instanceId: 'a', count: 3 } })).toEqual([['destinations', 'a'], ['deliveries', 'a']]);
   });
 
   it('progress refetches nothing: it is written into the overview instead', () => {

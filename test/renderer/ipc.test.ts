@@ -4,6 +4,7 @@
  * into a real companion; domain events come back through onEvent. No sign-in, and not a
  * single request to the REST API.
  */
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Companion, startCompanion } from '../../main/companion';
@@ -72,9 +73,20 @@ describe('the UI over IPC (desktop app)', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     const idle = page.getByRole('spinbutton', { name: /End a session that goes quiet/ });
     await idle.fill('5');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('.fui-Field').filter({ has: idle }).getByText(/Must be at least 60/i).waitFor();
     await expectNotReloaded(page);
+    expect(apiRequests).toEqual([]);
+  });
+
+  it('exports the event log as CSV from the text that crossed IPC (no link to follow)', async () => {
+    await page.getByRole('link', { name: 'Event log' }).click();
+    await page.getByText(/^\d+ events/).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('qbwc-companion-events.csv');
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    expect(csv).toMatch(/^time,connection,action,result,detail/);
+    expect(csv).toContain('instance.created');
     expect(apiRequests).toEqual([]);
   });
 });

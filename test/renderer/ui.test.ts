@@ -162,8 +162,10 @@ describe('browser mode, as a bookkeeper', () => {
     await page.getByText(/click the Password field for this application/).waitFor();
     await screenshot(page, '03-add-connection-wrong-password');
 
-    // An app queues work; Web Connector connects with the right password and company: green.
-    await enqueue('<CustomerQueryRq><MaxReturned>3</MaxReturned></CustomerQueryRq>');
+    // The check waits in the queue, so Web Connector's first run opens QuickBooks; with the right
+    // password and company, it turns green — without any app having queued anything.
+    const queued = await api('GET', `/instances/${setup.instanceId}/requests?status=queued`);
+    expect(queued.data).toMatchObject([{ types: ['CompanyQueryRq'], idempotencyKey: 'connection-check' }]);
     expect((await runSession()).outcome).toBe('completed');
     await page.getByText(/^Connected to Rock Castle Construction \(simulated\) in QuickBooks Enterprise/).waitFor();
     await expectAccessible(page, 'the guided setup, connected');
@@ -214,9 +216,16 @@ describe('browser mode, as a bookkeeper', () => {
     await calls.getByText('Password OK, work to send').waitFor();
     await calls.getByText('QuickBooks company opened').waitFor();
     await calls.getByText('Web Connector closed the session').waitFor();
-    expect(await calls.getByText(/^\+\d+\.\d s$/).count()).toBe(2);
+    // The requests it sent, merged in: what, when it finished, how long QuickBooks took.
+    await calls.getByText('Sent to QuickBooks: CustomerAddRq').waitFor();
+    await calls.getByText('Sent to QuickBooks: CustomerQueryRq').waitFor();
+    expect(await calls.getByText(/^Done at .+ · \d+\.\d s in QuickBooks$/).count()).toBe(2);
+    expect(await calls.getByText(/^\+\d+\.\d s$/).count()).toBe(4);
     await expectAccessible(page, 'the connection page');
     await screenshot(page, '07-connection-activity');
+    // The first sync: the wizard's check, named in words.
+    await sessions.nth(1).getByRole('button').click();
+    await calls.getByText('Sent to QuickBooks: Connection check (reads the company name)').waitFor();
 
     // A new session shows up at the top by itself, with a progress bar while it runs.
     await enqueue('<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>');
@@ -346,6 +355,9 @@ describe('browser mode, as a bookkeeper', () => {
 
     // Export what is shown, as CSV.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    // Straight from the API (the browser streams it to disk), not rebuilt in the page from a Blob.
+    expect(new URL(download.url()).pathname).toBe('/api/v1/events/export');
+    expect(new URL(download.url()).searchParams.get('action')).toBe('session.*');
     const csv = fs.readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
     expect(csv[0]).toMatch(/^time,connection,action,result,detail/);
     expect(csv.length - 1).toBe(await count());
@@ -362,21 +374,22 @@ describe('browser mode, as a bookkeeper', () => {
     // Web Connector is told there is nothing to do; what waits stays queued.
     await enqueue('<CustomerQueryRq><MaxReturned>1</MaxReturned></CustomerQueryRq>');
     expect((await runSession()).outcome).toBe('no_work');
-    await page.locator(`tr[data-connection="${setup.instanceId}"]`).getByText(/^1 request waiting/).waitFor();
+    // This one and the vendor query queued while the event log was watched (a wait for "1 request waiting" matched the row as it was before).
+    await page.locator(`tr[data-connection="${setup.instanceId}"]`).getByText(/^2 requests waiting/).waitFor();
 
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     expect(await page.getByRole('switch', { name: 'Pause all syncing' }).isChecked()).toBe(true);
     const version = page.getByRole('textbox', { name: 'Oldest Web Connector version accepted' });
     await version.fill('two point one');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     // The API's message, next to the field it names.
     const field = page.locator('.fui-Field').filter({ has: version });
     await field.getByText('Must look like 2.1.0.30.').waitFor();
     await expectAccessible(page, 'the settings with an error');
     await screenshot(page, '14-settings-error');
     await version.fill('2.1.0.30');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     expect((await api('GET', '/settings')).minimumClientVersion).toBe('2.1.0.30');
 
@@ -392,17 +405,17 @@ describe('browser mode, as a bookkeeper', () => {
     await go(`#/connections/${setup.instanceId}/settings`);
     const name = page.getByRole('textbox', { name: /^Name/ });
     await name.fill(' ');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('.fui-Field').filter({ has: name }).getByText('Must not be empty.').waitFor();
     await name.fill('Pine Street Bakery (main)');
     await page.getByRole('switch', { name: /Sync only at certain times/ }).check();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('heading', { name: 'Pine Street Bakery (main)', level: 1 }).waitFor();
     expect((await api('GET', `/instances/${setup.instanceId}`)).syncWindow).toEqual({ days: [1, 2, 3, 4, 5], start: '19:00', end: '07:00' });
     await page.getByText('(every 15 minutes, Mon–Fri, 19:00–07:00)').waitFor();
     // No day at all: refused, and said where.
     for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await page.getByRole('checkbox', { name: day }).uncheck();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Must name at least one day.').waitFor();
     await expectAccessible(page, 'the connection settings');
     await screenshot(page, '16-connection-settings');

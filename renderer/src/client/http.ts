@@ -5,6 +5,7 @@
 import { API_PREFIX, routes } from '../contract/routes.gen';
 import { CompanionError, unreachable } from './error';
 import { DOMAIN_EVENT_NAMES } from './events';
+import { downloadLink } from '../lib/files';
 import { planRequest } from './paths';
 import type { ClientEvent, CompanionClient, DomainEvent, ErrorData, RawCall } from './types';
 
@@ -44,6 +45,9 @@ export function createHttpClient(): CompanionClient {
       if (!response.ok) throw await errorFrom(response);
       if (response.status === 204) return undefined as never;
       return ('rawContentType' in route ? await response.text() : await response.json()) as never;
+    },
+    async saveFile(name, input, fileName) {
+      downloadLink(planRequest(routes[name], input as RawCall).url, fileName);
     },
     subscribe(listener) {
       const source = new EventSource(STREAM_URL);

@@ -3,6 +3,8 @@
  * validates and runs each call (main/contract/invoke.ts), and joins raw outputs into one
  * string before they cross.
  */
+import { routes } from '../contract/routes.gen';
+import { downloadText } from '../lib/files';
 import { CompanionError, unreachable } from './error';
 import type { ClientEvent, CompanionClient, DomainEvent, ErrorData, OperationName, RawCall } from './types';
 
@@ -20,7 +22,7 @@ declare global {
 }
 
 export function createIpcClient(bridge: CompanionBridge): CompanionClient {
-  return {
+  const client: CompanionClient = {
     transport: 'electron',
     async call(name, input) {
       let answer: Awaited<ReturnType<CompanionBridge['invoke']>>;
@@ -32,10 +34,15 @@ export function createIpcClient(bridge: CompanionBridge): CompanionClient {
       if (!answer.ok) throw new CompanionError(answer.error);
       return answer.value as never;
     },
+    async saveFile(name, input, fileName) {
+      const text = await client.call(name, input);
+      downloadText(fileName, text as string, routes[name].rawContentType);
+    },
     subscribe(listener: (event: ClientEvent) => void) {
       // The bridge is there as long as the window is: always connected.
       listener({ type: 'live.connected' });
       return bridge.onEvent(listener);
     },
   };
+  return client;
 }

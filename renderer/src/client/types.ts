@@ -19,6 +19,9 @@ export type CallInput<K extends OperationName> = (Operations[K] extends { params
 /** Raw outputs (a QWC file, a response's XML, CSV) arrive as one string. */
 export type CallOutput<K extends OperationName> = Operations[K] extends { rawContentType: string } ? string : OperationOutput<K>;
 
+/** Operations whose output is a file (a QWC file, a response's XML, CSV) rather than JSON. */
+export type FileOperationName = { [K in OperationName]: Operations[K] extends { rawContentType: string } ? K : never }[OperationName];
+
 /** The wire form of any call: what IPC and REST both carry. */
 export interface RawCall {
   params?: Record<string, unknown>;
@@ -38,6 +41,12 @@ export interface CompanionClient {
   /** 'electron' over IPC, 'browser' over REST. */
   readonly transport: 'electron' | 'browser';
   call<K extends OperationName>(name: K, input: CallInput<K>): Promise<CallOutput<K>>;
+  /**
+   * Saves an operation's file as `fileName`. In a browser through a plain link: the cookie
+   * signs it in, the browser streams it to disk however large it is, and its download bar
+   * says when it failed. Over IPC the text crosses whole and is saved from memory.
+   */
+  saveFile<K extends FileOperationName>(name: K, input: CallInput<K>, fileName: string): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(listener: (event: ClientEvent) => void): () => void;
 }

@@ -13,7 +13,7 @@ import {
 } from '@fluentui/react-icons';
 import type { CallOutput } from '../client/types';
 
-type ConnectionState = CallOutput<'getOverview'>['connections'][number]['state'];
+export type ConnectionState = CallOutput<'getOverview'>['connections'][number]['state'];
 
 const useStyles = makeStyles({
   light: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, whiteSpace: 'nowrap', fontWeight: tokens.fontWeightSemibold },
@@ -50,10 +50,14 @@ const ICONS = {
  */
 export const headlineBesideLight = (c: { state: ConnectionState; headline: string }): string | null => (c.state === 'syncing' ? null : c.headline);
 
-export function StatusLight({ state, percent }: { state: ConnectionState; percent?: number | null }) {
+/**
+ * `label` replaces the connection's words when the light tells of something else (a cloud
+ * app, the cloud link) in the same colours and shapes.
+ */
+export function StatusLight({ state, percent, label: own }: { state: ConnectionState; percent?: number | null; label?: string }) {
   const styles = useStyles();
   const Icon = ICONS[state];
-  const label = state === 'syncing' && percent != null ? `${STATE_LABELS.syncing} ${percent}%` : STATE_LABELS[state];
+  const label = own ?? (state === 'syncing' && percent != null ? `${STATE_LABELS.syncing} ${percent}%` : STATE_LABELS[state]);
   return (
     <span className={styles.light} data-state={state}>
       <Icon className={styles[state]} aria-hidden />

@@ -13,25 +13,41 @@ export function keysFor(event: DomainEvent): QueryKey[] {
     case 'request.completed':
     case 'request.cancelled': {
       const { instanceId, requestId } = event.data;
-      return [keys.overview, prefixes.requests(instanceId), keys.request(requestId), prefixes.metrics(instanceId), prefixes.sessionCalls(instanceId), prefixes.events];
+      // Change detection's progress moves as its queries are queued and answered.
+      return [
+        keys.overview,
+        prefixes.requests(instanceId),
+        keys.request(requestId),
+        prefixes.metrics(instanceId),
+        prefixes.sessionCalls(instanceId),
+        keys.changeDetection(instanceId),
+        prefixes.events,
+      ];
     }
     case 'session.started':
     case 'session.ended': {
       const { instanceId } = event.data;
-      // A session that belongs to no connection (a refused login) still shows in the event log.
+      // A login with an unknown user name belongs to no connection; it still shows in the event log.
       if (!instanceId) return [keys.overview, prefixes.events];
       return [keys.overview, keys.sessions(instanceId), keys.instance(instanceId), prefixes.metrics(instanceId), prefixes.sessionCalls(instanceId), prefixes.events];
     }
     case 'session.progress':
       return [];
-    case 'instance.changed':
-      return [keys.overview, keys.instance(event.data.instanceId), prefixes.events];
+    case 'instance.changed': {
+      const { instanceId } = event.data;
+      // Its configuration keys define one of its cloud apps.
+      return [keys.overview, keys.instance(instanceId), keys.destinations(instanceId), prefixes.events];
+    }
     case 'settings.changed':
       return [keys.settings, keys.overview];
     case 'delivery.queued':
-    case 'destination.changed':
-      // Webhook deliveries and destinations have no page yet.
-      return [];
+      // Waiting counts rise, and dead letters sent again leave their list.
+      return [keys.destinations(event.data.instanceId), prefixes.deliveries(event.data.instanceId)];
+    case 'destination.changed': {
+      // Added, changed, deleted or turned off by a 410: the event log says so too.
+      const { instanceId } = event.data;
+      return [keys.destinations(instanceId), prefixes.deliveries(instanceId), prefixes.events];
+    }
   }
 }
 

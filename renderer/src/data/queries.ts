@@ -4,21 +4,19 @@ import { useCallback, useRef } from 'react';
 import type { CallInput, CallOutput, OperationName } from '../client/types';
 import { useClient } from './client-context';
 import { type EventFilters, keys, type RequestStatus } from './keys';
+import { sessionTimeline } from './session-timeline';
 
 /** Rows per page of the event log: big enough that scrolling rarely waits, small enough to answer fast. */
 export const EVENT_PAGE_SIZE = 200;
 
-/**
- * Refetched now and then as well: "Synced 5 minutes ago" ages without any event. A page
- * waiting for something to happen may ask for a shorter interval.
- */
-export function useOverview(refetchInterval = 30_000) {
+/** Refetched now and then as well: "Synced 5 minutes ago" ages without any event. */
+export function useOverview() {
   const client = useClient();
-  return useQuery({ queryKey: keys.overview, queryFn: () => client.call('getOverview', {}), refetchInterval });
+  return useQuery({ queryKey: keys.overview, queryFn: () => client.call('getOverview', {}), refetchInterval: 30_000 });
 }
 
-export function useConnection(instanceId: string, refetchInterval?: number) {
-  const overview = useOverview(refetchInterval);
+export function useConnection(instanceId: string) {
+  const overview = useOverview();
   return { ...overview, data: overview.data?.connections.find((c) => c.instanceId === instanceId) };
 }
 
@@ -45,16 +43,22 @@ export function useSessions(instanceId: string) {
   });
 }
 
-/** The event log of one session: each Web Connector call, oldest first. */
-export function useSessionCalls(instanceId: string, sessionId: string | null) {
+/** One session: each Web Connector call, oldest first, with the requests it sent merged in. */
+export function useSessionCalls(instanceId: string, sessionId: string) {
   const client = useClient();
   return useQuery({
-    queryKey: keys.sessionCalls(instanceId, sessionId ?? ''),
+    queryKey: keys.sessionCalls(instanceId, sessionId),
     queryFn: async () => {
-      const page = await client.call('listEvents', { params: { instanceId }, query: { sessionId: sessionId ?? undefined, limit: 500 } });
-      return { ...page, data: [...page.data].reverse() };
+      const [events, requests] = await Promise.all([
+        client.call('listEvents', { params: { instanceId }, query: { sessionId, limit: 500 } }),
+        client.call('listRequests', { params: { instanceId }, query: { sessionId, limit: 500 } }),
+      ]);
+      return {
+        rows: sessionTimeline([...events.data].reverse(), requests.data),
+        // A session longer than a page: the newest calls are shown, and the page says so.
+        cut: events.nextCursor !== null || requests.nextCursor !== null,
+      };
     },
-    enabled: sessionId !== null,
   });
 }
 
@@ -87,6 +91,50 @@ export function useMetric(instanceId: string, metricId: 'requests_completed' | '
         query: { fromTime: new Date(now - hours * 3_600_000).toISOString(), toTime: new Date(now).toISOString() },
       });
     },
+  });
+}
+
+/**
+ * How often to ask again while something waits to be delivered or the cloud link is on:
+ * neither a delivery's outcome nor the link's progress raises a domain event yet.
+ */
+const WHILE_WORKING_MS = 2000;
+
+/** The connection's cloud apps (webhook destinations), each with its last delivery and counts. */
+export function useDestinations(instanceId: string) {
+  const client = useClient();
+  return useQuery({
+    queryKey: keys.destinations(instanceId),
+    queryFn: () => client.call('listDestinations', { params: { instanceId } }),
+    refetchInterval: (query) => (query.state.data?.data.some((d) => d.counts.pending > 0) ? WHILE_WORKING_MS : false),
+  });
+}
+
+/** Dead letters listed per cloud app; "Send all again" sends every one, listed or not. */
+export const DEAD_LETTERS_SHOWN = 100;
+
+/** Deliveries to one cloud app that failed for good, newest first (fetched again whenever their count changes). */
+export function useDeadLetters(instanceId: string, destinationId: string, count: number) {
+  const client = useClient();
+  return useQuery({
+    queryKey: keys.deadLetters(instanceId, destinationId, count),
+    queryFn: () => client.call('listDeliveries', { params: { instanceId }, query: { status: 'dead', destinationId, limit: DEAD_LETTERS_SHOWN } }),
+    enabled: count > 0,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useChangeDetection(instanceId: string) {
+  const client = useClient();
+  return useQuery({ queryKey: keys.changeDetection(instanceId), queryFn: () => client.call('getChangeDetection', { params: { instanceId } }) });
+}
+
+export function useCloudLink() {
+  const client = useClient();
+  return useQuery({
+    queryKey: keys.cloudLink,
+    queryFn: () => client.call('getCloudLink', {}),
+    refetchInterval: (query) => (query.state.data?.enabled ? WHILE_WORKING_MS : false),
   });
 }
 

@@ -1,13 +1,18 @@
-/** Saving text the companion produced (a QWC file, CSV) through the browser's download. */
-export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Hands `href` to the browser's download, saved as `fileName`. */
+export function downloadLink(href: string, fileName: string): void {
   const a = document.createElement('a');
-  a.href = url;
+  a.href = href;
   a.download = fileName;
   a.style.display = 'none';
   document.body.append(a);
   a.click();
   a.remove();
+}
+
+/** Saving text the companion produced (a QWC file, CSV) through the browser's download. */
+export function downloadText(fileName: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadLink(url, fileName);
   // The download has its own copy once click() returns; a moment later is safe everywhere.
   window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -62,3 +62,8 @@ export const plural = (n: number, one: string, many = `${one}s`): string => `${n
 
 /** An <input type="datetime-local"> value (local time) as an ISO date-time; "" is no time. */
 export const fromLocalInput = (value: string): string | undefined => (value ? new Date(value).toISOString() : undefined);
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g;
+
+/** The companion's messages name times as ISO instants ("…gone (410) at 2026-11-23T15:00:00.000Z"): shown in the PC's words and zone. */
+export const withLocalTimes = (text: string): string => text.replace(ISO_INSTANT, (iso) => formatDateTime(iso));

@@ -17,17 +17,19 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowDownload20Regular, CheckmarkCircle24Filled, Copy20Regular, Open20Regular } from '@fluentui/react-icons';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { ArrowDownload20Regular, CheckmarkCircle24Filled, Open20Regular } from '@fluentui/react-icons';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import type { CallOutput } from '../client/types';
+import { CopyableSecret } from '../components/CopyableSecret';
 import { ErrorNotice, fieldError, FormError } from '../components/Feedback';
 import { PageTitle } from '../components/PageTitle';
 import { STATE_LABELS } from '../components/StatusLight';
 import { useClient } from '../data/client-context';
-import { keys } from '../data/keys';
+import { keys, prefixes } from '../data/keys';
 import { useCallMutation, useConnection } from '../data/queries';
-import { copyText, downloadText, fileNameFor } from '../lib/files';
+import { downloadText, fileNameFor } from '../lib/files';
 import { formatEvery } from '../lib/format';
+import { CONNECTION_CHECK_KEY } from '../lib/words';
 import { href } from '../routing';
 
 type Created = CallOutput<'createInstance'>;
@@ -38,9 +40,9 @@ const useStyles = makeStyles({
   later: { color: tokens.colorNeutralForeground3 },
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
-  password: { fontFamily: tokens.fontFamilyMonospace, minWidth: '22rem' },
   instructions: { margin: 0, paddingLeft: tokens.spacingHorizontalXL, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   waiting: { justifyContent: 'flex-start' },
+  stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   ok: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalS, color: tokens.colorStatusSuccessForeground1 },
 });
 
@@ -127,10 +129,7 @@ function NameStep({ onCreated }: { onCreated: (created: Created) => void }) {
 }
 
 function PasswordStep({ created }: { created: Created }) {
-  const styles = useStyles();
-  const [copied, setCopied] = useState<boolean | null>(null);
   if (!created.password) return <Text>Use the password you chose for this connection.</Text>;
-  const password = created.password;
   return (
     <>
       <MessageBar intent="warning" layout="multiline">
@@ -139,18 +138,12 @@ function PasswordStep({ created }: { created: Created }) {
           It is shown only once and is not stored anywhere you can read it. You will paste it into Web Connector in step 4.
         </MessageBarBody>
       </MessageBar>
-      <div className={styles.row}>
-        <Field label="Password for Web Connector">
-          <Input className={styles.password} value={password} readOnly onFocus={(e) => e.currentTarget.select()} />
-        </Field>
-        <Button icon={<Copy20Regular />} onClick={() => void copyText(password).then(setCopied)}>
-          Copy password
-        </Button>
-      </div>
-      <div aria-live="polite">
-        {copied === true && <Text>Copied. Keep it until you have pasted it into Web Connector.</Text>}
-        {copied === false && <Text>This browser did not allow copying: click the password, press Ctrl+A, then Ctrl+C.</Text>}
-      </div>
+      <CopyableSecret
+        label="Password for Web Connector"
+        value={created.password}
+        copyLabel="Copy password"
+        copied="Copied. Keep it until you have pasted it into Web Connector."
+      />
     </>
   );
 }
@@ -221,23 +214,38 @@ function WebConnectorSteps({ created }: { created: Created }) {
   );
 }
 
+type ConnectionCheck = ReturnType<typeof useConnectionCheck>;
+
 /**
- * Turns green when Web Connector first connects with the right company file. Asks often:
- * a refused login or a session with nothing to do ends at once, without any live event.
+ * The check: a tiny read of the company (CompanyQuery) queued as soon as the connection
+ * exists, so Web Connector's first run opens QuickBooks and the company file is confirmed.
+ * With nothing queued, that run would end at once without ever opening the company.
  */
-function CheckStep({ created }: { created: Created }) {
+function useConnectionCheck() {
+  const queue = useCallMutation('enqueueRequest', (input) => [keys.overview, prefixes.requests(input.params.instanceId)]);
+  const { run } = queue;
+  // The idempotency key makes a second click (or "Try again" after a lost answer) the same request.
+  const start = (instanceId: string) => run({ params: { instanceId }, body: { type: 'CompanyQuery', idempotencyKey: CONNECTION_CHECK_KEY } });
+  return { ...queue, start };
+}
+
+/**
+ * Turns green when Web Connector first connects with the right company file. Follows the
+ * live events: every login, even one refused or with nothing to do, ends with session.ended.
+ */
+function CheckStep({ created, check }: { created: Created; check: ConnectionCheck }) {
   const styles = useStyles();
-  // Asked every 2 s until the company file is confirmed; then the usual pace.
-  const [confirmed, setConfirmed] = useState(false);
-  const connection = useConnection(created.instanceId, confirmed ? undefined : 2000).data;
+  const connection = useConnection(created.instanceId).data;
   const problem = connection?.state === 'attention' || connection?.state === 'error';
-  const companyKnown = Boolean(connection?.company) && !problem;
-  useEffect(() => {
-    if (companyKnown) setConfirmed(true);
-  }, [companyKnown]);
+  if (check.error) {
+    return <ErrorNotice error={check.error} title="Could not queue the connection check" onRetry={() => check.start(created.instanceId)} />;
+  }
   if (!connection || (connection.state === 'new' && !connection.lastSession)) {
     return (
-      <div aria-live="polite">
+      <div aria-live="polite" className={styles.stack}>
+        <Text>
+          A small check is waiting for Web Connector: when you click <strong>Update Selected</strong>, it opens QuickBooks and reads the company's name.
+        </Text>
         <Spinner className={styles.waiting} size="tiny" labelPosition="after" label="Waiting for Web Connector to connect… Leave this page open: it changes by itself." />
       </div>
     );
@@ -251,15 +259,21 @@ function CheckStep({ created }: { created: Created }) {
             {connection.action ?? connection.lastSession?.lastError ?? STATE_LABELS[connection.state]}
           </MessageBarBody>
         </MessageBar>
-      ) : (
+      ) : connection.company ? (
         <div className={styles.ok}>
           <CheckmarkCircle24Filled aria-hidden />
           <Text weight="semibold">
-            {connection.company
-              ? `Connected to ${connection.company.name ?? connection.company.path ?? 'the company file'}${connection.company.productName ? ` in ${connection.company.productName}` : ''}.`
-              : 'Web Connector connected. The company file is checked the first time there is something to send to QuickBooks.'}
+            {`Connected to ${connection.company.name ?? connection.company.path ?? 'the company file'}${connection.company.productName ? ` in ${connection.company.productName}` : ''}.`}
           </Text>
         </div>
+      ) : (
+        // Connected, but QuickBooks was not opened: syncing paused, or outside the connection's sync times.
+        <MessageBar intent="info" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>Web Connector connected, but QuickBooks was not opened yet</MessageBarTitle>
+            {connection.headline}. The check runs at the next sync that opens QuickBooks.
+          </MessageBarBody>
+        </MessageBar>
       )}
       <Text as="p">
         <Link href={href.connection(created.instanceId)}>Go to this connection</Link>
@@ -271,6 +285,11 @@ function CheckStep({ created }: { created: Created }) {
 export function AddConnectionPage() {
   const styles = useStyles();
   const [created, setCreated] = useState<Created | null>(null);
+  const check = useConnectionCheck();
+  const onCreated = (c: Created) => {
+    setCreated(c);
+    check.start(c.instanceId);
+  };
   return (
     <>
       <PageTitle title="Add a connection">
@@ -278,7 +297,7 @@ export function AddConnectionPage() {
       </PageTitle>
       <ol className={styles.steps}>
         <Step number={1} title="Name the connection" reached>
-          {created ? <Text>Created “{created.name}”.</Text> : <NameStep onCreated={setCreated} />}
+          {created ? <Text>Created “{created.name}”.</Text> : <NameStep onCreated={onCreated} />}
         </Step>
         <Step number={2} title="Keep the password" reached={created !== null}>
           {created && <PasswordStep created={created} />}
@@ -290,7 +309,7 @@ export function AddConnectionPage() {
           {created && <WebConnectorSteps created={created} />}
         </Step>
         <Step number={5} title="Check the connection" reached={created !== null}>
-          {created && <CheckStep created={created} />}
+          {created && <CheckStep created={created} check={check} />}
         </Step>
       </ol>
     </>

@@ -22,6 +22,7 @@ import { useClient } from '../data/client-context';
 import { keys } from '../data/keys';
 import { useCallMutation, useHealth, useSettings } from '../data/queries';
 import { formatDuration } from '../lib/format';
+import { CloudLinkCard } from './CloudLinkCard';
 
 type Settings = CallOutput<'getSettings'>;
 
@@ -159,6 +160,7 @@ export function SettingsPage() {
           </>
         )}
       </Card>
+      <CloudLinkCard className={styles.card} />
       <Card className={styles.card}>
         <Text as="h2" size={500} weight="semibold">
           About this companion

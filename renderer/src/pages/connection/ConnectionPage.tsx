@@ -21,6 +21,7 @@ import { useConnection, useInstance } from '../../data/queries';
 import { formatDateTime, formatEvery, formatSyncWindow, fromNow } from '../../lib/format';
 import { type ConnectionTab, href, navigate } from '../../routing';
 import { ActivityChart } from './ActivityChart';
+import { CloudAppsPanel } from './CloudAppsPanel';
 import { ConnectionSettings } from './ConnectionSettings';
 import { QueuePanel } from './QueuePanel';
 import { RequestDrawer } from './RequestDrawer';
@@ -44,6 +45,7 @@ const useStyles = makeStyles({
 const TABS = [
   { value: 'activity', label: 'Activity' },
   { value: 'queue', label: 'Requests' },
+  { value: 'cloud', label: 'Cloud apps' },
   { value: 'settings', label: 'Settings' },
 ] as const satisfies readonly { value: ConnectionTab; label: string }[];
 
@@ -138,6 +140,7 @@ export function ConnectionPage({ instanceId, tab }: { instanceId: string; tab: C
         {tab === 'queue' && (
           <QueuePanel instanceId={instanceId} counts={connection?.queue} onShowRequest={setRequestId} showPersonal={showPersonal} onShowPersonal={setShowPersonal} />
         )}
+        {tab === 'cloud' && <CloudAppsPanel instanceId={instanceId} />}
         {tab === 'settings' && <ConnectionSettings instance={i} />}
       </div>
       <RequestDrawer requestId={requestId} onClose={() => setRequestId(null)} showPersonal={showPersonal} onShowPersonal={setShowPersonal} />

@@ -13,10 +13,10 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { CallOutput } from '../../client/types';
+import { Confirm } from '../../components/Confirm';
 import { ErrorNotice, fieldError, FormError } from '../../components/Feedback';
-import { Modal } from '../../components/Modal';
 import { keys } from '../../data/keys';
 import { useCallMutation } from '../../data/queries';
 import { DAY_NAMES } from '../../lib/format';
@@ -108,26 +108,6 @@ function SettingsForm({ instance }: { instance: Instance }) {
         </Button>
       </div>
     </form>
-  );
-}
-
-function Confirm(props: { open: boolean; title: string; children: ReactNode; confirm: string; onConfirm: () => void; onCancel: () => void }) {
-  return (
-    <Modal
-      open={props.open}
-      onClose={props.onCancel}
-      title={props.title}
-      actions={
-        <>
-          <Button appearance="primary" onClick={props.onConfirm}>
-            {props.confirm}
-          </Button>
-          <Button onClick={props.onCancel}>Keep it</Button>
-        </>
-      }
-    >
-      <Text>{props.children}</Text>
-    </Modal>
   );
 }
 

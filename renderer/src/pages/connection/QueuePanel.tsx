@@ -22,7 +22,7 @@ import type { RequestStatus } from '../../data/keys';
 import { useRequests } from '../../data/queries';
 import { formatDateTime, fromNow } from '../../lib/format';
 import { maskMessage } from '../../lib/mask';
-import { requestStatusLabel } from '../../lib/words';
+import { requestLabel, requestStatusLabel } from '../../lib/words';
 import { RequestActions } from './request-actions';
 
 type Counts = CallOutput<'getOverview'>['connections'][number]['queue'];
@@ -103,7 +103,7 @@ export function QueuePanel(props: {
                   <TableCell>
                     <div className={styles.stack}>
                       <Link as="button" onClick={() => props.onShowRequest(r.requestId)}>
-                        {r.types.join(', ') || 'Request'}
+                        {requestLabel(r)}
                       </Link>
                       <Caption1 className={styles.secondary}>
                         {r.kind === 'write' ? 'Changes QuickBooks' : 'Reads from QuickBooks'}

@@ -23,7 +23,7 @@ import { useRequest } from '../../data/queries';
 import { downloadText } from '../../lib/files';
 import { formatDateTime } from '../../lib/format';
 import { maskJson, maskMessage, maskXml } from '../../lib/mask';
-import { requestStatusLabel } from '../../lib/words';
+import { requestLabel, requestStatusLabel } from '../../lib/words';
 import { RequestActions } from './request-actions';
 
 type Request = CallOutput<'getRequest'>;
@@ -165,7 +165,7 @@ export function RequestDrawer(props: { requestId: string | null; onClose: () => 
   const styles = useStyles();
   const request = useRequest(props.requestId);
   return (
-    <Modal variant="drawer" open={props.requestId !== null} onClose={props.onClose} title={request.data ? request.data.types.join(', ') : 'Request'}>
+    <Modal variant="drawer" open={props.requestId !== null} onClose={props.onClose} title={request.data ? requestLabel(request.data) : 'Request'}>
       <div className={styles.row}>
         <Text>{props.showPersonal ? 'Personal data is shown.' : 'Names, addresses, phone numbers, e-mail addresses and notes are hidden.'}</Text>
         <Checkbox label="Show personal data" checked={props.showPersonal} onChange={(_, d) => props.onShowPersonal(d.checked === true)} />

@@ -1,6 +1,7 @@
 /**
  * Web Connector sessions, newest first, as a timeline. Opening one lists its calls from
- * the event log: when each happened, how long after the one before, and how it went.
+ * the event log with the requests it sent merged in: when each happened, how long after
+ * the one before, how long a request took in QuickBooks, and how it went.
  */
 import {
   Button,
@@ -23,7 +24,8 @@ import type { CallOutput } from '../../client/types';
 import { EmptyState, ErrorNotice, Loading } from '../../components/Feedback';
 import { useSessionCalls, useSessions } from '../../data/queries';
 import { formatDateTime, formatDuration, formatTime, plural } from '../../lib/format';
-import { actionLabel, resultLabel, sessionStatusLabel, sessionWentWrong } from '../../lib/words';
+import type { SessionRequest, TimelineRow } from '../../data/session-timeline';
+import { actionLabel, requestLabel, requestStatusLabel, resultLabel, sessionStatusLabel, sessionWentWrong } from '../../lib/words';
 
 type Session = CallOutput<'listSessions'>['data'][number];
 
@@ -47,6 +49,9 @@ const useStyles = makeStyles({
   line: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start', overflowWrap: 'anywhere', minWidth: 0 },
   bad: { color: tokens.colorPaletteRedForeground1 },
   secondary: { color: tokens.colorNeutralForeground3 },
+  // Fluent's table shares its width equally: the times need little, what happened and how it went the rest.
+  timeColumn: { width: '7.5rem' },
+  afterColumn: { width: '5rem' },
   calls: { paddingLeft: tokens.spacingHorizontalXXL, marginTop: tokens.spacingVerticalS, boxSizing: 'border-box' },
 });
 
@@ -56,53 +61,77 @@ function summary(s: Session): string {
   return `${sessionStatusLabel(s.status)} · ${work} · ${took}`;
 }
 
+/** How a request sent in this session ended: "Done at 10:00:02 · 0.4 s in QuickBooks". */
+function requestOutcome(r: SessionRequest): string {
+  const status = requestStatusLabel(r.status);
+  if (!r.sentAt || !r.completedAt) return status;
+  return `${status} at ${formatTime(r.completedAt)} · ${formatDuration(Date.parse(r.completedAt) - Date.parse(r.sentAt))} in QuickBooks`;
+}
+
+/** What a row of the timeline says happened, and its outcome: a call, or a request going to QuickBooks. */
+function describe(row: TimelineRow): { what: string; detail: string | null; outcome: string; failed: boolean } {
+  if (row.kind === 'sent') {
+    const r = row.request;
+    return { what: `Sent to QuickBooks: ${requestLabel(r)}`, detail: null, outcome: requestOutcome(r), failed: r.status === 'error' || r.status === 'unknown_outcome' };
+  }
+  const { event: e, request: r } = row;
+  return {
+    what: r ? `${actionLabel(e.action)}: ${requestLabel(r)}` : actionLabel(e.action),
+    detail: e.detail,
+    outcome: resultLabel(e.action, e.result) || '–',
+    failed: /error|refused|rejected|failed/i.test(`${e.action} ${e.result ?? ''}`),
+  };
+}
+
 function SessionCalls({ instanceId, sessionId, onShowRequest }: { instanceId: string; sessionId: string; onShowRequest: (id: string) => void }) {
   const styles = useStyles();
   const calls = useSessionCalls(instanceId, sessionId);
   if (calls.isPending) return <Loading label="Loading this session's calls…" />;
   if (calls.error) return <ErrorNotice error={calls.error} title="Could not load this session's calls" onRetry={() => void calls.refetch()} />;
-  if (calls.data.data.length === 0) return <Text>Nothing was recorded for this session.</Text>;
-  const rows = calls.data.data;
+  const { rows, cut } = calls.data;
+  if (rows.length === 0) return <Text>Nothing was recorded for this session.</Text>;
   return (
     <div className={styles.calls}>
-    <Table size="small" aria-label="Calls in this session">
-      <TableHeader>
-        <TableRow>
-          <TableHeaderCell>Time</TableHeaderCell>
-          <TableHeaderCell>After</TableHeaderCell>
-          <TableHeaderCell>What happened</TableHeaderCell>
-          <TableHeaderCell>Outcome</TableHeaderCell>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {rows.map((e, index) => {
-          const previous = rows[index - 1];
-          const failed = /error|refused|rejected|failed/i.test(`${e.action} ${e.result ?? ''}`);
-          return (
-            <TableRow key={e.logId}>
-              <TableCell>
-                <time dateTime={e.timestamp}>{formatTime(e.timestamp)}</time>
-              </TableCell>
-              <TableCell>{previous ? `+${formatDuration(Date.parse(e.timestamp) - Date.parse(previous.timestamp))}` : '–'}</TableCell>
-              <TableCell>
-                <div className={styles.line}>
-                  <span>{actionLabel(e.action)}</span>
-                  {e.detail && <Caption1 className={styles.secondary}>{e.detail}</Caption1>}
-                </div>
-              </TableCell>
-              <TableCell>
-                <span className={failed ? styles.bad : undefined}>{resultLabel(e.action, e.result) || '–'}</span>
-                {e.requestId && (
-                  <Button appearance="transparent" size="small" onClick={() => onShowRequest(e.requestId as string)}>
-                    Show request
-                  </Button>
-                )}
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+      {cut && <Caption1>A long session: its latest calls and requests are shown. The event log has all of them.</Caption1>}
+      <Table size="small" aria-label="Calls in this session">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell className={styles.timeColumn}>Time</TableHeaderCell>
+            <TableHeaderCell className={styles.afterColumn}>After</TableHeaderCell>
+            <TableHeaderCell>What happened</TableHeaderCell>
+            <TableHeaderCell>Outcome</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {rows.map((row, index) => {
+            const previous = rows[index - 1];
+            const { what, detail, outcome, failed } = describe(row);
+            const requestId = row.kind === 'sent' ? row.request.requestId : row.event.requestId;
+            return (
+              <TableRow key={row.key} data-row={row.kind}>
+                <TableCell>
+                  <time dateTime={row.at}>{formatTime(row.at)}</time>
+                </TableCell>
+                <TableCell>{previous ? `+${formatDuration(Date.parse(row.at) - Date.parse(previous.at))}` : '–'}</TableCell>
+                <TableCell>
+                  <div className={styles.line}>
+                    <span>{what}</span>
+                    {detail && <Caption1 className={styles.secondary}>{detail}</Caption1>}
+                  </div>
+                </TableCell>
+                <TableCell>
+                  <span className={failed ? styles.bad : undefined}>{outcome}</span>
+                  {requestId && (
+                    <Button appearance="transparent" size="small" onClick={() => onShowRequest(requestId)}>
+                      Show request
+                    </Button>
+                  )}
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
     </div>
   );
 }
