@@ -26,6 +26,12 @@ export interface DomainEventMap {
   'instance.changed': { instanceId: string; change: 'created' | 'updated' | 'deleted' };
   /** Outbox rows were added or made pending again (the delivery worker wakes up). */
   'delivery.queued': { instanceId: string; count: number };
+  /** A delivery attempt was recorded (delivered, failed, offline, gone, dead). */
+  'delivery.attempted': { instanceId: string; destinationId: string; result: string };
+  /** Change detection's settings or progress changed (a query settled, a run was queued or failed). */
+  'detection.changed': { instanceId: string };
+  /** The cloud link's state, last push or pull, or backlog may have changed. */
+  'cloud.changed': Record<string, never>;
   /** A webhook destination was added, changed (a 410 turning it off included) or deleted. */
   'destination.changed': { instanceId: string; destinationId: string; change: 'created' | 'updated' | 'deleted' };
 }
@@ -43,6 +49,9 @@ const EVENT_NAMES: Record<DomainEventName, true> = {
   'instance.changed': true,
   'delivery.queued': true,
   'destination.changed': true,
+  'delivery.attempted': true,
+  'detection.changed': true,
+  'cloud.changed': true,
   'settings.changed': true,
 };
 export const DOMAIN_EVENT_NAMES = Object.keys(EVENT_NAMES) as DomainEventName[];

@@ -318,6 +318,7 @@ export class CloudLink {
         if (failure.kind === 'refused') break;
       }
     }
+    this.deps.events.emit('cloud.changed', {}); // what was sent, pulled and is waiting moved
     const now = this.deps.now();
     // Pushes are also woken by what happens here; at the latest, they look again in pollSeconds.
     const next = Math.min(now + pollMs, ...ORDER.map((name) => this.dueAt(name, now, pollMs)).filter((at) => at > now));
@@ -395,8 +396,9 @@ export class CloudLink {
 
   /** The link's own entries in the event log (of no instance unless given); never the API key. */
   private logEvent(action: string, result: string, detail: string | null, instanceId: string | null = null): void {
-    this.deps.store.transaction(() =>
-      this.deps.store.events.append({ clientId: instanceId, timestamp: this.deps.now(), user: 'companion', action, detail, result, sessionId: null, requestId: null }),
-    );
+    this.deps.store.transaction(() => {
+      this.deps.store.events.append({ clientId: instanceId, timestamp: this.deps.now(), user: 'companion', action, detail, result, sessionId: null, requestId: null });
+      this.deps.events.emit('cloud.changed', {});
+    });
   }
 }

@@ -264,6 +264,7 @@ export class DeliveryWorker {
       this.o.store.deliveries.update(row.eventId, patch);
       this.o.store.deliveries.recordAttempt({ instanceId: row.instanceId, destinationId: destination.id, deliverySeq: row.seq, at: now, result });
       this.log(destination, now, 'delivery.attempt', `${row.eventType} ${row.eventId} to ${destinationLabel(destination)}: ${detail}`, result);
+      this.o.events.emit('delivery.attempted', { instanceId: row.instanceId, destinationId: destination.id, result });
       return result === 'gone' && this.turnOff(destination, now);
     });
     if (turnedOff) {

@@ -543,6 +543,7 @@ export class QbwcService {
         host = parseHcp(hcpText, instance.ownerId);
       } catch (err) {
         this.log(instance, session.user, 'session.hcpUnreadable', 'ignored', {
+          at: now,
           sessionId: session.id,
           detail: (err as Error).message,
         });
@@ -560,17 +561,20 @@ export class QbwcService {
     const guard = checkCompany(instance.company, observedCompany(host, companyFile), host, now);
     if (!guard.ok) {
       Object.assign(patch, { status: 'wrong_company', lastError: guard.reason, lastErrorCode: 'WRONG_COMPANY' });
-      this.log(instance, session.user, 'session.wrongCompany', 'refused', { sessionId: session.id, detail: guard.reason });
+      this.log(instance, session.user, 'session.wrongCompany', 'refused', { at: now, sessionId: session.id, detail: guard.reason });
       return { ok: false, patch };
     }
     this.store.instances.setCompany(instance.id, guard.learned, now);
     if (guard.changed.length > 0) {
       this.log(instance, session.user, 'company.changed', guard.changed.join(','), {
+        at: now,
         sessionId: session.id,
         detail: `company ${guard.changed.join(' and ')} changed; now ${guard.learned.name ?? ''} ${guard.learned.path ?? ''}`.trim(),
       });
     }
+    // Stamped with the call's time: the request this call sends has that time as its sentAt.
     this.log(instance, session.user, 'session.started', version, {
+      at: now,
       sessionId: session.id,
       detail: [host?.productName, companyFile].filter(Boolean).join(' — ') || null,
     });
@@ -702,11 +706,11 @@ export class QbwcService {
     user: string,
     action: string,
     result: string | null,
-    extra: { sessionId?: string | null; requestId?: string | null; detail?: string | null } = {},
+    extra: { sessionId?: string | null; requestId?: string | null; detail?: string | null; /** The call's time, when the entry must not come after what the call stamped with it. */ at?: number } = {},
   ): void {
     this.store.events.append({
       clientId: instance?.id ?? null,
-      timestamp: this.deps.now(),
+      timestamp: extra.at ?? this.deps.now(),
       user,
       action,
       detail: extra.detail ?? null,

@@ -545,7 +545,9 @@ export class ChangeDetection {
     this.log(instanceId, 'detection.failed', request?.status ?? 'missing', `${what}: ${why}; asked again at the next run`, requestId);
   }
 
+  /** Everything detection does is logged here, so this is also where the UI learns that it changed. */
   private log(instanceId: string, action: string, result: string, detail: string, requestId: string | null = null): void {
     this.store.events.append({ clientId: instanceId, timestamp: this.deps.now(), user: 'companion', action, detail, result, sessionId: null, requestId });
+    this.deps.events.emit('detection.changed', { instanceId });
   }
 }

@@ -48,6 +48,13 @@ export function keysFor(event: DomainEvent): QueryKey[] {
       const { instanceId } = event.data;
       return [keys.destinations(instanceId), prefixes.deliveries(instanceId), prefixes.events];
     }
+    case 'delivery.attempted':
+      // Its last delivery, counts and dead letters moved; every attempt is in the event log.
+      return [keys.destinations(event.data.instanceId), prefixes.deliveries(event.data.instanceId), prefixes.events];
+    case 'detection.changed':
+      return [keys.changeDetection(event.data.instanceId), prefixes.events];
+    case 'cloud.changed':
+      return [keys.cloudLink, prefixes.events];
   }
 }
 

@@ -94,19 +94,12 @@ export function useMetric(instanceId: string, metricId: 'requests_completed' | '
   });
 }
 
-/**
- * How often to ask again while something waits to be delivered or the cloud link is on:
- * neither a delivery's outcome nor the link's progress raises a domain event yet.
- */
-const WHILE_WORKING_MS = 2000;
-
 /** The connection's cloud apps (webhook destinations), each with its last delivery and counts. */
 export function useDestinations(instanceId: string) {
   const client = useClient();
   return useQuery({
     queryKey: keys.destinations(instanceId),
     queryFn: () => client.call('listDestinations', { params: { instanceId } }),
-    refetchInterval: (query) => (query.state.data?.data.some((d) => d.counts.pending > 0) ? WHILE_WORKING_MS : false),
   });
 }
 
@@ -134,7 +127,6 @@ export function useCloudLink() {
   return useQuery({
     queryKey: keys.cloudLink,
     queryFn: () => client.call('getCloudLink', {}),
-    refetchInterval: (query) => (query.state.data?.enabled ? WHILE_WORKING_MS : false),
   });
 }
 
