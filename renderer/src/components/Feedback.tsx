@@ -101,3 +101,22 @@ export function FormError({ error, fields }: { error: unknown; fields: readonly 
   }
   return <ErrorNotice error={error} />;
 }
+
+/** The end of a settings form: the problems no field showed, "Saved." once it is, and the Save button. */
+export function SaveFooter({ mutation, fields, label = 'Save' }: { mutation: { error: unknown; isSuccess: boolean; isPending: boolean }; fields: readonly string[]; label?: string }) {
+  return (
+    <>
+      <FormError error={mutation.error} fields={fields} />
+      {mutation.isSuccess && !mutation.isPending && (
+        <MessageBar intent="success">
+          <MessageBarBody>Saved.</MessageBarBody>
+        </MessageBar>
+      )}
+      <div>
+        <Button type="submit" appearance="primary">
+          {label}
+        </Button>
+      </div>
+    </>
+  );
+}

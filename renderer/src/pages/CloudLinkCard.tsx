@@ -8,8 +8,6 @@ import {
   Field,
   Input,
   makeStyles,
-  MessageBar,
-  MessageBarBody,
   SpinButton,
   Switch,
   Text,
@@ -18,7 +16,7 @@ import {
 import { ArrowSync20Regular } from '@fluentui/react-icons';
 import { type FormEvent, useState } from 'react';
 import type { CallOutput } from '../client/types';
-import { ErrorNotice, fieldError, FormError, Loading } from '../components/Feedback';
+import { ErrorNotice, fieldError, SaveFooter, Loading } from '../components/Feedback';
 import { type ConnectionState, StatusLight } from '../components/StatusLight';
 import { keys, prefixes } from '../data/keys';
 import { useCallMutation, useCloudLink } from '../data/queries';
@@ -198,17 +196,7 @@ function LinkForm({ link }: { link: CloudLink }) {
       <Field label="Ask the cloud for work every (seconds)" hint="1 to 3600. What happens here is sent as it happens." validationMessage={fieldError(update.error, 'pollSeconds')}>
         <SpinButton value={pollSeconds} min={1} max={3600} onChange={(_, d) => setPollSeconds(d.value ?? (d.displayValue ? Number(d.displayValue) : null))} />
       </Field>
-      <FormError error={update.error} fields={[...FIELDS, ...CONTACT_FIELDS.map((f) => `contact.${f.key}`)]} />
-      {update.isSuccess && !update.isPending && (
-        <MessageBar intent="success">
-          <MessageBarBody>Saved.</MessageBarBody>
-        </MessageBar>
-      )}
-      <div>
-        <Button type="submit" appearance="primary">
-          Save the cloud link
-        </Button>
-      </div>
+      <SaveFooter mutation={update} fields={[...FIELDS, ...CONTACT_FIELDS.map((f) => `contact.${f.key}`)]} label="Save the cloud link" />
     </form>
   );
 }

@@ -1,12 +1,9 @@
 /** Companion-wide settings, and the facts about this companion the contract offers. */
 import {
-  Button,
   Card,
   Field,
   Input,
   makeStyles,
-  MessageBar,
-  MessageBarBody,
   Select,
   SpinButton,
   Switch,
@@ -16,7 +13,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { CallOutput } from '../client/types';
-import { ErrorNotice, fieldError, FormError, Loading } from '../components/Feedback';
+import { ErrorNotice, fieldError, SaveFooter, Loading } from '../components/Feedback';
 import { PageTitle } from '../components/PageTitle';
 import { useClient } from '../data/client-context';
 import { keys } from '../data/keys';
@@ -95,17 +92,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
         checked={form.interactiveWrongCompany}
         onChange={(_, d) => set('interactiveWrongCompany', d.checked)}
       />
-      <FormError error={update.error} fields={FIELDS} />
-      {update.isSuccess && (
-        <MessageBar intent="success">
-          <MessageBarBody>Saved.</MessageBarBody>
-        </MessageBar>
-      )}
-      <div>
-        <Button type="submit" appearance="primary">
-          Save
-        </Button>
-      </div>
+      <SaveFooter mutation={update} fields={FIELDS} />
     </form>
   );
 }

@@ -8,8 +8,6 @@ import {
   Card,
   Field,
   makeStyles,
-  MessageBar,
-  MessageBarBody,
   Radio,
   RadioGroup,
   Select,
@@ -26,7 +24,7 @@ import {
 import { Search20Regular } from '@fluentui/react-icons';
 import { type FormEvent, useState } from 'react';
 import type { CallOutput } from '../../client/types';
-import { ErrorNotice, fieldError, FormError, Loading } from '../../components/Feedback';
+import { ErrorNotice, fieldError, SaveFooter, Loading } from '../../components/Feedback';
 import { RecordTypeChoice, type RecordTypeSelection } from '../../components/RecordTypeChoice';
 import { keys, prefixes } from '../../data/keys';
 import { useCallMutation, useChangeDetection } from '../../data/queries';
@@ -173,17 +171,7 @@ function DetectionForm({ detection }: { detection: Detection }) {
           </Field>
         </>
       )}
-      <FormError error={save.error} fields={FIELDS} />
-      {save.isSuccess && !save.isPending && (
-        <MessageBar intent="success">
-          <MessageBarBody>Saved.</MessageBarBody>
-        </MessageBar>
-      )}
-      <div>
-        <Button type="submit" appearance="primary">
-          Save change detection
-        </Button>
-      </div>
+      <SaveFooter mutation={save} fields={FIELDS} label="Save change detection" />
     </form>
   );
 }

@@ -6,8 +6,6 @@ import {
   Field,
   Input,
   makeStyles,
-  MessageBar,
-  MessageBarBody,
   SpinButton,
   Switch,
   Text,
@@ -16,7 +14,7 @@ import {
 import { type FormEvent, useState } from 'react';
 import type { CallOutput } from '../../client/types';
 import { Confirm } from '../../components/Confirm';
-import { ErrorNotice, fieldError, FormError } from '../../components/Feedback';
+import { ErrorNotice, fieldError, SaveFooter } from '../../components/Feedback';
 import { keys } from '../../data/keys';
 import { useCallMutation } from '../../data/queries';
 import { DAY_NAMES } from '../../lib/format';
@@ -96,17 +94,7 @@ function SettingsForm({ instance }: { instance: Instance }) {
           <Text>Outside these times, Web Connector is told there is nothing to do and to come back when the window opens. Nothing waiting is lost.</Text>
         </>
       )}
-      <FormError error={update.error} fields={[...SETTINGS_FIELDS, 'syncWindow.days', 'syncWindow.start', 'syncWindow.end']} />
-      {update.isSuccess && !update.isPending && (
-        <MessageBar intent="success">
-          <MessageBarBody>Saved.</MessageBarBody>
-        </MessageBar>
-      )}
-      <div>
-        <Button type="submit" appearance="primary">
-          Save
-        </Button>
-      </div>
+      <SaveFooter mutation={update} fields={[...SETTINGS_FIELDS, 'syncWindow.days', 'syncWindow.start', 'syncWindow.end']} />
     </form>
   );
 }
