@@ -201,6 +201,13 @@ export function createCore(options: CompanionOptions, port: () => number, httpsB
     followUps,
     logins: new BrowserSessions(now),
     pagesUrl: publicBaseUrl,
+    environment: () => ({
+      version: PRODUCT_VERSION,
+      dataDir: path.resolve(options.dataDir),
+      port: port(),
+      webConnectorUrl: `${qwcBaseUrl()}${QBWC_PATH}`,
+      durability: options.durability ?? 'normal',
+    }),
     detection: new ChangeDetection({ store, requests, outbox, events, now, timeZone, logger: options.logger ?? silentLogger, tuning: options.detection }),
     cloud: new CloudLink({ store, events, now, logger: options.logger ?? silentLogger, requests, instances, history, tuning: options.cloud }),
   };

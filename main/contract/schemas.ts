@@ -439,6 +439,14 @@ export const metricSchema = z.object({
   points: z.array(z.object({ timestamp: isoDateTime, value: z.number() })),
 });
 
+export const environmentSchema = z.object({
+  version: z.string(),
+  dataDir: z.string().describe('The data folder: the database, stored responses, the API token, the certificates.'),
+  port: z.number().int().describe('Where this server listens (http, this computer only).'),
+  webConnectorUrl: z.string().describe('The address QWC files give the Web Connector (https when it is on).'),
+  durability: z.enum(['normal', 'full']).describe('normal: each change survives the process being killed; full: also a power cut (a disk flush per change).'),
+});
+
 export const healthSchema = z.object({
   status: z.enum(['ok']),
   version: z.string(),

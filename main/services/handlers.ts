@@ -1,5 +1,5 @@
 /** The implementation of every contract operation, shared by REST, IPC and the CLI. */
-import type { OperationHandlers } from '../contract/operations';
+import type { OperationHandlers, OperationOutput } from '../contract/operations';
 import { validateQwc } from '../qwc/validate';
 import type { BrowserSessions } from '../api/browser-sessions';
 import type { ChangeDetection } from '../forward/detection/detector';
@@ -25,6 +25,8 @@ export interface Services {
   logins: BrowserSessions;
   /** Where a browser on this computer reaches the companion's pages, e.g. http://localhost:8520. */
   pagesUrl: () => string;
+  /** How this companion runs (getEnvironment). */
+  environment: () => OperationOutput<'getEnvironment'>;
   detection: ChangeDetection;
   cloud: CloudLink;
 }
@@ -70,6 +72,7 @@ export function createHandlers(s: Services): OperationHandlers {
     getSettings: () => s.settings.get(),
     updateSettings: (i) => s.settings.update(i.body),
     validateQwc: (i) => validateQwc(i.body.qwc),
+    getEnvironment: () => s.environment(),
     getHealth: () => s.history.health(),
     getChangeDetection: (i) => s.detection.get(i.instanceId),
     updateChangeDetection: (i) => s.detection.update(i.instanceId, i.body),

@@ -167,6 +167,15 @@ describe('retry and reconcile', () => {
   });
 });
 
+describe('the environment', () => {
+  it('says where the data lives, where it listens and what the Web Connector is told', async () => {
+    h = await startHarness({ durability: 'full' });
+    const e = await h.companion.handlers.getEnvironment({});
+    expect(e).toMatchObject({ dataDir: path.resolve(h.dataDir), port: h.companion.port, durability: 'full' });
+    expect(e.webConnectorUrl).toBe(h.instance.appUrl);
+  });
+});
+
 describe('opening a QWC file in the Web Connector', () => {
   it('saves it in the data folder and hands it to the system, or says what to do instead', async () => {
     const opened: string[] = [];

@@ -380,6 +380,10 @@ describe('browser mode, as a bookkeeper', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
     expect(await page.getByRole('switch', { name: 'Pause all syncing' }).isChecked()).toBe(true);
+    // Where it keeps its data and where the Web Connector finds it.
+    const environment = await api('GET', '/environment');
+    await page.getByText(environment.dataDir, { exact: true }).waitFor();
+    await page.getByText(environment.webConnectorUrl, { exact: true }).waitFor();
     const version = page.getByRole('textbox', { name: 'Oldest Web Connector version accepted' });
     await version.fill('two point one');
     await page.getByRole('button', { name: 'Save', exact: true }).click();

@@ -53,6 +53,7 @@ export const routes = {
   getSettings: { method: 'GET', path: '/settings' },
   updateSettings: { method: 'PATCH', path: '/settings' },
   validateQwc: { method: 'POST', path: '/qwc/validate' },
+  getEnvironment: { method: 'GET', path: '/environment' },
   getHealth: { method: 'GET', path: '/health' },
   getChangeDetection: { method: 'GET', path: '/instances/{instanceId}/change-detection' },
   updateChangeDetection: { method: 'PUT', path: '/instances/{instanceId}/change-detection' },

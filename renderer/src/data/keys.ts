@@ -11,6 +11,7 @@ export const keys = {
   overview: ['overview'] as const,
   settings: ['settings'] as const,
   health: ['health'] as const,
+  environment: ['environment'] as const,
   instance: (instanceId: string) => ['instance', instanceId] as const,
   sessions: (instanceId: string) => ['sessions', instanceId] as const,
   /** One session's calls and the requests it sent, merged (see session-timeline.ts). */

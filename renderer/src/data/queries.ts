@@ -30,6 +30,12 @@ export function useSettings() {
   return useQuery({ queryKey: keys.settings, queryFn: () => client.call('getSettings', {}) });
 }
 
+/** How this companion runs: version, data folder, port, the Web Connector's address, durability. */
+export function useEnvironment() {
+  const client = useClient();
+  return useQuery({ queryKey: keys.environment, queryFn: () => client.call('getEnvironment', {}) });
+}
+
 export function useHealth() {
   const client = useClient();
   return useQuery({ queryKey: keys.health, queryFn: () => client.call('getHealth', {}) });

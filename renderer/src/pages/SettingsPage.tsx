@@ -10,14 +10,12 @@ import {
   Text,
   tokens,
 } from '@fluentui/react-components';
-import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { CallOutput } from '../client/types';
 import { ErrorNotice, fieldError, SaveFooter, Loading } from '../components/Feedback';
 import { PageTitle } from '../components/PageTitle';
-import { useClient } from '../data/client-context';
 import { keys } from '../data/keys';
-import { useCallMutation, useHealth, useSettings } from '../data/queries';
+import { useCallMutation, useEnvironment, useHealth, useSettings } from '../data/queries';
 import { formatDuration } from '../lib/format';
 import { CloudLinkCard } from './CloudLinkCard';
 
@@ -99,25 +97,27 @@ function SettingsForm({ settings }: { settings: Settings }) {
 
 function About() {
   const styles = useStyles();
-  const client = useClient();
+  const environment = useEnvironment();
   const health = useHealth();
-  const instances = useQuery({ queryKey: ['instances'], queryFn: () => client.call('listInstances', {}) });
-  const appUrl = instances.data?.data[0]?.appUrl;
-  if (health.isPending) return <Loading label="Loading…" />;
-  if (health.error) return <ErrorNotice error={health.error} onRetry={() => void health.refetch()} />;
+  const failed = environment.error ?? health.error;
+  if (failed) return <ErrorNotice error={failed} onRetry={() => void Promise.all([environment.refetch(), health.refetch()])} />;
+  if (!environment.data || !health.data) return <Loading label="Loading…" />;
+  const e = environment.data;
   const h = health.data;
   return (
     <dl className={styles.facts}>
       <dt className={styles.term}>Version</dt>
-      <dd className={styles.value}>{h.version}</dd>
+      <dd className={styles.value}>{e.version}</dd>
       <dt className={styles.term}>Running for</dt>
       <dd className={styles.value}>{formatDuration(h.uptimeSeconds * 1000)}</dd>
-      {appUrl && (
-        <>
-          <dt className={styles.term}>Web Connector address</dt>
-          <dd className={styles.value}>{appUrl}</dd>
-        </>
-      )}
+      <dt className={styles.term}>Web Connector address</dt>
+      <dd className={styles.value}>{e.webConnectorUrl}</dd>
+      <dt className={styles.term}>Port on this computer</dt>
+      <dd className={styles.value}>{e.port}</dd>
+      <dt className={styles.term}>Data folder</dt>
+      <dd className={styles.value}>{e.dataDir}</dd>
+      <dt className={styles.term}>Saving</dt>
+      <dd className={styles.value}>{e.durability === 'full' ? 'Every change is flushed to disk: safe even through a power cut' : 'Every change is saved before it is confirmed: safe if the app or Windows stops'}</dd>
       <dt className={styles.term}>Connections</dt>
       <dd className={styles.value}>{h.instances}</dd>
       <dt className={styles.term}>Sessions running</dt>
