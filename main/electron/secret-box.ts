@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SafeStorage } from 'electron';
-import { type KeyVault, OS_KEY_FILE } from '../security/secrets';
+import { type KeyVault, OS_KEY_FILE, SecretsLockedError } from '../security/secrets';
 
 export interface SecretBox {
   encryptString(plainText: string): Buffer;
@@ -39,7 +39,16 @@ export function osKeyVault(box: SecretBox, dataDir: string): KeyVault {
   };
   return {
     load() {
-      if (fs.existsSync(wrapped)) return Buffer.from(box.decryptString(fs.readFileSync(wrapped)), 'base64');
+      if (fs.existsSync(wrapped)) {
+        try {
+          return Buffer.from(box.decryptString(fs.readFileSync(wrapped)), 'base64');
+        } catch {
+          // Another Windows user, or a reinstalled profile: the keychain no longer opens it.
+          throw new SecretsLockedError(
+            `This user's keychain cannot unlock the key of this data folder's secrets (webhook signing keys, API keys). To start over, remove ${OS_KEY_FILE} from the data folder and set them again.`,
+          );
+        }
+      }
       if (!fs.existsSync(plain)) return null;
       const key = Buffer.from(fs.readFileSync(plain, 'utf8').trim(), 'base64');
       save(key);

@@ -24,6 +24,9 @@ describe('the OS key vault', () => {
     // Plain Node can't unwrap it: serve says so instead of making a new key.
     expect(() => createSealer(keyFileVault(dataDir)).open(sealed)).toThrow(SecretsLockedError);
     expect(createSealer(osKeyVault(box, dataDir)).open(sealed)).toBe('signing-key');
+    // A keychain that can't unwrap it (another user): the secrets read as locked, nothing crashes.
+    const otherUser: SecretBox = { ...box, decryptString: () => { throw new Error('The data is invalid.'); } };
+    expect(() => createSealer(osKeyVault(otherUser, dataDir)).open(sealed)).toThrow(/remove secrets.key.os/);
   });
 
   it('is not used where the OS offers no real keychain', () => {
