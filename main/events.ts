@@ -68,8 +68,15 @@ export class DomainEvents {
 
   emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
     this.afterCommit(() => {
-      this.emitter.emit(name, payload);
-      this.emitter.emit(ALL, name, payload);
+      // What was done is done: a listener that fails is reported, never thrown at the caller,
+      // and the others still hear of it.
+      for (const [event, args] of [[name, [payload]], [ALL, [name, payload]]] as const) {
+        try {
+          this.emitter.emit(event, ...args);
+        } catch (err) {
+          process.emitWarning(`A listener of the domain event ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        }
+      }
     });
   }
 

@@ -95,9 +95,14 @@ export function createRestApp(options: RestOptions): express.Express {
   app.get(STREAM_PATH, (req, res) => {
     if (!authenticated(req)) return refuseUnauthenticated(req, res);
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
-    res.write('event: ready\ndata: {}\n\n');
-    const off = options.events.onAll((name, payload) => res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`));
-    const heartbeat = setInterval(() => res.write(': still here\n\n'), STREAM_HEARTBEAT_MS);
+    // A client that stops reading (a sleeping laptop's tab) is dropped rather than buffered for
+    // without end; EventSource reconnects by itself, and the page reads the state afresh.
+    const send = (chunk: string) => {
+      if (!res.write(chunk)) res.destroy();
+    };
+    send('event: ready\ndata: {}\n\n');
+    const off = options.events.onAll((name, payload) => send(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`));
+    const heartbeat = setInterval(() => send(': still here\n\n'), STREAM_HEARTBEAT_MS);
     res.on('close', () => {
       off();
       clearInterval(heartbeat);

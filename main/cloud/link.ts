@@ -171,6 +171,11 @@ export class CloudLink {
    */
   update(body: CloudLinkUpdate): CloudLinkResource {
     const current = this.settings();
+    const keep = body.apiKey === undefined || body.apiKey === SECRET_MASK;
+    // The stored key goes only where it went before: a new address needs the key given again.
+    if (keep && current.apiKey !== null && body.baseUrl !== current.baseUrl) {
+      throw invalid('apiKey', 'The base URL changed: enter the API key again, so it is sent only where you mean it to go.');
+    }
     const next: CloudLinkSettings = { ...body, apiKey: body.apiKey === undefined || body.apiKey === SECRET_MASK ? current.apiKey : body.apiKey };
     if (next.enabled) {
       if (next.baseUrl === null) throw invalid('baseUrl', 'The cloud link needs the base URL of the QBD Connect API to be turned on.');

@@ -218,7 +218,8 @@ export class DeliveryWorker {
         body: row.payload,
       });
       outcome = { status: res.status, retryAfter: res.headers.get('retry-after') };
-      await res.body?.cancel();
+      // The body is not read; failing to discard it changes nothing about the answer.
+      res.body?.cancel().catch(() => {});
     } catch (err) {
       if (this.stopped) return null; // stopping: the row stays as it was
       outcome = describeError(err);

@@ -128,11 +128,11 @@ export class QbwcService {
         for (const open of this.store.sessions.activeFor(current.id)) {
           if (sameClient(open.ipAddress, ctx.ipAddress)) this.end(open, 'abandoned', now, { lastError: messages.abandoned() });
         }
-        const untilOpen = secondsUntilOpen(current.syncWindow, now, this.deps.timeZone);
+        let untilOpen: number | null = 0;
         if (this.store.sessions.activeFor(current.id).length > 0) {
           status = 'busy';
           slot1 = 'busy';
-        } else if (this.deps.settings.get().paused || untilOpen !== 0) {
+        } else if (this.deps.settings.get().paused || (untilOpen = secondsUntilOpen(current.syncWindow, now, this.deps.timeZone)) !== 0) {
           // Nothing is lost: the queue waits, and the Web Connector asks again on its schedule.
           status = 'paused';
           slot1 = 'none';

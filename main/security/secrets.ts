@@ -79,16 +79,19 @@ export function createSealer(vault: KeyVault): SecretSealer {
   return {
     seal(plain) {
       const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', dataKey(), iv);
+      const cipher = createCipheriv('aes-256-gcm', dataKey(), iv, { authTagLength: 16 });
       const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
       return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
     },
     open(value) {
       if (!value.startsWith(PREFIX)) return value;
       const raw = Buffer.from(value.slice(PREFIX.length), 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', dataKey(), raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
+      const key = dataKey();
       try {
+        // A full 16-byte tag, always: a shorter one would be easier to forge.
+        if (raw.length < 28) throw new Error('too short');
+        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 });
+        decipher.setAuthTag(raw.subarray(12, 28));
         return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
       } catch {
         throw new SecretsLockedError('A stored secret cannot be read with this data folder\'s key: set it again.');

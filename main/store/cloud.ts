@@ -4,6 +4,7 @@
  * migration 10's triggers), and how far each kind has been pushed. Cursors move only
  * after the cloud's 2xx, in one transaction with the pruning of what they passed.
  */
+import { SecretsLockedError } from '../security/secrets';
 import type { SecretSealer } from '../security/secrets';
 import type { Db } from './db';
 import type { SettingsStore } from './settings';
@@ -71,7 +72,17 @@ export class CloudStore {
   /** The stored settings, the API key opened; undefined before they were ever set. */
   settings<T extends { apiKey: string | null }>(): T | undefined {
     const stored = this.kv.get<T>(CLOUD_LINK_SETTINGS_KEY);
-    return stored && { ...stored, apiKey: stored.apiKey === null ? null : this.secrets.open(stored.apiKey) };
+    return stored && { ...stored, apiKey: stored.apiKey === null ? null : this.openKey(stored.apiKey) };
+  }
+
+  /** A key this process can't open (the desktop app's keychain holds it) reads as unset: the link can't call, nothing else fails. */
+  private openKey(sealed: string): string | null {
+    try {
+      return this.secrets.open(sealed);
+    } catch (err) {
+      if (err instanceof SecretsLockedError) return null;
+      throw err;
+    }
   }
 
   putSettings<T extends { apiKey: string | null }>(settings: T): void {

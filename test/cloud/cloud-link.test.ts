@@ -324,6 +324,10 @@ describe('a refused API key', () => {
     delete settings.apiKey;
     expect((await api('PUT', '/cloud-link', settings)).status).toBe(200);
     await until(() => h.companion.services.cloud.status().state === 'refused', 'the refusal, key kept');
+    // The stored key is never sent to a new address unless given again.
+    const elsewhere = await api('PUT', '/cloud-link', { ...linkSettings(cloud), baseUrl: 'https://elsewhere.example/qbdconnect-api', apiKey: '********' });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.json.error.field).toBe('apiKey');
     await api('PUT', '/cloud-link', linkSettings(cloud));
     await until(() => cloud.instances.has(h.instance.instanceId), 'the registration with the right key');
     expect((await statusOf(h)).state).toBe('ok');

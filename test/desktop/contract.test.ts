@@ -242,3 +242,25 @@ describe('browser mode', () => {
     expect(await (await fetch(`${base}/connections/123`)).text()).toContain('<title>UI</title>');
   });
 });
+
+describe('domain events', () => {
+  it('a listener that fails is reported and never reaches the caller; the others still hear of it', async () => {
+    h = await startHarness();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const heard: string[] = [];
+    h.companion.events.on('request.queued', () => {
+      throw new Error('listener bug');
+    });
+    h.companion.events.onAll((name) => heard.push(name));
+    try {
+      expect(() => h?.enqueue(QUERY)).not.toThrow();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(heard).toContain('request.queued');
+      expect(warnings.some((w) => w.includes('request.queued') && w.includes('listener bug'))).toBe(true);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

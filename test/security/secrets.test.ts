@@ -55,6 +55,8 @@ describe('secrets at rest', () => {
     const sealed = createSealer(keyFileVault(dir)).seal('s3cret');
     expect(createSealer(keyFileVault(dir)).open(sealed)).toBe('s3cret');
     expect(() => createSealer(keyFileVault(tempDir())).open(sealed)).toThrow(SecretsLockedError);
+    // A value cut short (a shortened tag would be easier to forge) is refused, as a wrong key is.
+    expect(() => createSealer(keyFileVault(dir)).open(sealed.slice(0, 30))).toThrow(SecretsLockedError);
     let kept: Buffer | null = null;
     const osVault: KeyVault = { load: () => kept, save: (key) => void (kept = key) };
     const sealer = createSealer(osVault);
