@@ -8,9 +8,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 
 export const CLI = path.join(__dirname, '..', '..', 'dist', 'main', 'cli.js');
 
@@ -35,6 +37,26 @@ const running = new Set<ChildProcess>();
 export function killAllServers(): void {
   for (const p of running) p.kill('SIGKILL');
   running.clear();
+}
+
+/**
+ * A crash test file's scratch: temporary folders and whatever else it registers, undone
+ * after each test (newest first), every server still running SIGKILLed before.
+ */
+export function crashScratch(prefix: string): { cleanup: (() => Promise<void> | void)[]; tempDir(): string } {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    killAllServers();
+    for (const f of cleanup.splice(0).reverse()) await f();
+  });
+  return {
+    cleanup,
+    tempDir() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+      cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
+  };
 }
 
 export interface StartOptions {

@@ -45,15 +45,12 @@
  * test/crash/forward-kill.test.ts (kills "during" a call or after an answer also depend on
  * timing). Build first: the test runs dist/ (npx tsc -p tsconfig.build.json).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bookkeeper, FakeQuickBooks } from '../../main/simulator/quickbooks';
 import { type QuickBooksHost, runWebConnectorSession, type SessionReport } from '../../main/simulator/web-connector';
 import { seededRandom } from '../helpers';
-import { type Api, killAllServers, listAll, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
+import { type Api, crashScratch, listAll, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
 import { type Receipt, RecordingReceiver, type Reply } from './forward-receiver';
 
 const ITERATIONS = Number(process.env.FORWARD_CRASH_ITERATIONS ?? 20);
@@ -110,17 +107,7 @@ const wallTime = (ms: number): string =>
     .format(ms)
     .replace(' ', 'T');
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  killAllServers();
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qbwc-forward-crash-'));
-  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanup, tempDir } = crashScratch('qbwc-forward-crash-');
 
 class ForwardCrashRun {
   readonly rng: () => number;

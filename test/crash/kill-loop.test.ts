@@ -33,15 +33,12 @@
  * Reproduce a failure with the seed it prints: CRASH_SEED=<seed> npx vitest run test/crash
  * (kills "during" a call depend on timing as well as on the seed).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REQUEST_ID_SEPARATOR } from '../../main/qbxml/envelope';
 import { FakeQuickBooks } from '../../main/simulator/quickbooks';
 import { readResponseEnvelope } from '../../main/simulator/soap-client';
 import { type QuickBooksHost, runWebConnectorSession, type SessionReport } from '../../main/simulator/web-connector';
-import { type Api, killAllServers, listAll, type ProxiedCall, RestError, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
+import { type Api, crashScratch, listAll, type ProxiedCall, RestError, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
 import { seededRandom } from '../helpers';
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 25);
@@ -90,17 +87,7 @@ interface Spec {
 
 type KillWhen = 'before' | 'during' | 'after';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  killAllServers();
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qbwc-crash-'));
-  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanup, tempDir } = crashScratch('qbwc-crash-');
 
 const requestIdOf = (elementId: string) => {
   const sep = elementId.lastIndexOf(REQUEST_ID_SEPARATOR);

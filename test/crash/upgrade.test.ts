@@ -10,16 +10,15 @@
  * in process by pushing onto the source module's.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REQUEST_ID_SEPARATOR } from '../../main/qbxml/envelope';
 import { FakeQuickBooks } from '../../main/simulator/quickbooks';
 import { type QuickBooksHost, runWebConnectorSession } from '../../main/simulator/web-connector';
 import { Store } from '../../main/store';
 import { MIGRATIONS } from '../../main/store/migrations';
-import { type Api, killAllServers, listAll, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
+import { type Api, crashScratch, listAll, restClient, type ServerProcess, SoapProxy, startServer } from './cli-server';
 
 const EXTRA_MIGRATION = 'ALTER TABLE settings ADD COLUMN note TEXT;';
 const BUILT_MIGRATIONS = path.join(__dirname, '..', '..', 'dist', 'main', 'store', 'migrations.js');
@@ -31,17 +30,7 @@ const PASSWORD = 'upgrade test password';
  */
 const OLD_CLI = process.env.QBWC_OLD_CLI;
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  killAllServers();
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qbwc-upgrade-'));
-  cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { cleanup, tempDir } = crashScratch('qbwc-upgrade-');
 
 const requestIdsIn = (qbxml: string) =>
   [...qbxml.matchAll(/requestID="([^"]+)"/g)].map((m) => {
